@@ -1,0 +1,38 @@
+# make setup: a virtualenv with the digitizer, its models and the test tools.
+PY ?= python3
+VENV ?= .venv
+BIN = $(VENV)/bin
+
+.PHONY: setup system-deps test eval bench lint samples clean
+
+setup: $(BIN)/digitize
+
+$(BIN)/digitize: pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	# paddlex requires the opencv-contrib-python distribution (it checks its metadata), which shares
+	# the cv2 module with opencv-python-headless. Both are pinned to one version; reinstalling the
+	# headless build last leaves its cv2 binary on disk (no libGL needed).
+	$(BIN)/pip install -q --force-reinstall --no-deps 'opencv-python-headless==4.10.0.84'
+	$(BIN)/python -c "import cv2, paddleocr, onnxruntime; from digitizer.ocr.models import model_folder, pins; from digitizer.settings import Settings; [model_folder(n, Settings().resolved_model_dir()) for n in pins()]"
+	touch $(BIN)/digitize
+
+# Debian packages: a CJK font for the sample generator (root, as in CI).
+system-deps:
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+eval: setup
+	$(BIN)/digitize eval scans/
+
+lint: setup
+	$(BIN)/ruff check digitizer tests
+
+samples: setup
+	$(BIN)/digitize generate scans/
+
+clean:
+	rm -rf out .pytest_cache

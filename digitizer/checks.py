@@ -1,0 +1,61 @@
+"""Stage 7: evaluate the layout's arithmetic relations (勾稽关系) on the mapped cells.
+
+A failing relation is data in the report, never an exception. A relation whose cells are not all
+read is `skip`.
+"""
+
+from __future__ import annotations
+
+from fnmatch import fnmatchcase
+
+from .layouts import Layout, Relation
+from .types import CheckResult, ValueCell
+
+
+def _expand(patterns: tuple[str, ...], keys: list[str]) -> list[str]:
+    out: list[str] = []
+    for pattern in patterns:
+        out.extend(k for k in keys if fnmatchcase(k, pattern) and k not in out)
+    return out
+
+
+def _evaluate(relation: Relation, key: str, cells: dict[tuple[str, str], ValueCell], lhs: list[str], rhs: list[str]) -> CheckResult | None:
+    def coordinate(name: str) -> tuple[str, str]:
+        return (name, key) if relation.per == "col" else (key, name)
+
+    involved = [coordinate(n) for n in lhs + rhs]
+    present = [cells.get(c) for c in involved]
+    if any(p is None for p in present[: len(lhs)]) or all(p is None for p in present[len(lhs) :]):
+        return None  # this key has no such cells in the layout (e.g. a block without the column)
+    refs = [(relation.table, r, c) for (r, c), p in zip(involved, present) if p is not None]
+    values = [p.value for p in present if p is not None]
+    if any(v is None for v in values):
+        return CheckResult(relation.id, key, "skip", None, None, refs)
+    expected = sum(cells[coordinate(n)].value for n in lhs)  # type: ignore[misc]
+    actual = sum(cells[c].value for c in (coordinate(n) for n in rhs) if c in cells)  # type: ignore[misc]
+    expected, actual = _tidy(expected), _tidy(actual)
+    status = "pass" if abs(expected - actual) < 1e-6 else "fail"
+    return CheckResult(relation.id, key, status, expected, actual, refs)
+
+
+def _tidy(value: float) -> int | float:
+    value = round(value, 6)
+    return int(value) if float(value).is_integer() else value
+
+
+def run_checks(layout: Layout, tables: dict[str, list[ValueCell]]) -> list[CheckResult]:
+    results = []
+    for relation in layout.relations:
+        spec = layout.tables[relation.table]
+        cells = {(c.row, c.col): c for c in tables.get(relation.table, [])}
+        if not cells:
+            continue
+        row_keys = [e.key for e in spec.row_entries()]
+        col_keys = [e.key for e in spec.col_entries()]
+        along, across = (row_keys, col_keys) if relation.per == "col" else (col_keys, row_keys)
+        lhs, rhs = _expand(relation.lhs, along), _expand(relation.rhs, along)
+        for key in dict.fromkeys(across):
+            result = _evaluate(relation, key, cells, lhs, rhs)
+            if result is not None:
+                results.append(result)
+    return results

@@ -1,0 +1,105 @@
+"""Stage 8: write results. Every file is written to a temporary name and renamed into place, so a
+killed run never leaves a half-written file."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterable
+from contextlib import contextmanager
+from pathlib import Path
+
+import pandas as pd
+
+from .layouts import get_layout
+from .report import Report
+
+CELL_COLUMNS = ["document", "table", "row", "col", "value", "text", "confidence", "page"]
+CHECK_COLUMNS = ["document", "rule", "key", "status", "expected", "actual", "cells"]
+
+
+@contextmanager
+def atomic_path(target: Path):
+    """Yields a temporary path beside `target`; renames it onto `target` if the block succeeds."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.replace(tmp, target)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def write_json(report: Report, out_dir: Path) -> Path:
+    target = out_dir / f"{report.document}.json"
+    with atomic_path(target) as tmp:
+        tmp.write_text(json.dumps(report.to_json(), ensure_ascii=False, indent=1), encoding="utf-8")
+    return target
+
+
+def cell_rows(report: Report) -> list[dict]:
+    return [
+        {
+            "document": report.document,
+            "table": key,
+            "row": c.row,
+            "col": c.col,
+            "value": c.value,
+            "text": c.text,
+            "confidence": round(float(c.confidence), 4),
+            "page": c.page,
+        }
+        for key, cells in report.tables.items()
+        for c in cells
+    ]
+
+
+def check_rows(report: Report) -> list[dict]:
+    return [
+        {
+            "document": report.document,
+            "rule": c.rule,
+            "key": c.key,
+            "status": c.status,
+            "expected": c.expected,
+            "actual": c.actual,
+            "cells": ";".join("/".join(ref) for ref in c.cells),
+        }
+        for c in report.checks
+    ]
+
+
+def write_csv(rows: Iterable[dict], columns: list[str], target: Path) -> Path:
+    with atomic_path(target) as tmp:
+        pd.DataFrame(list(rows), columns=columns).to_csv(tmp, index=False, encoding="utf-8")
+    return target
+
+
+def _labels(layout_name: str, table: str) -> tuple[dict[str, str], dict[str, str]]:
+    spec = get_layout(layout_name).tables[table]
+    return {e.key: e.label for e in spec.row_entries()}, {e.key: e.label for e in spec.col_entries()}
+
+
+def write_xlsx(report: Report, out_dir: Path) -> Path | None:
+    """One workbook per document, one sheet per table, rows and columns labelled as printed."""
+    if not report.tables and not report.grids:
+        return None
+    target = out_dir / f"{report.document}.xlsx"
+    with atomic_path(target) as tmp:
+        with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
+            for key in report.tables:
+                frame = report.table(key)
+                if report.layout:
+                    rows, cols = _labels(report.layout, key)
+                    frame = frame.rename(index=lambda k: f"{rows.get(k, k)} [{k}]", columns=lambda k: f"{cols.get(k, k)} [{k}]")
+                frame.to_excel(writer, sheet_name=key[:31])
+            if not report.tables:
+                for index, grid in enumerate(report.grids, 1):
+                    sheet = pd.DataFrame("", index=range(grid.n_rows), columns=range(grid.n_cols))
+                    for cell in grid.cells:
+                        sheet.iat[cell.row, cell.col] = cell.text
+                    sheet.to_excel(writer, sheet_name=f"table_{index}", index=False, header=False)
+    return target

@@ -1,0 +1,113 @@
+"""Stage 3: find ruled tables on a straightened page with OpenCV morphology.
+
+The fixed skeleton (after camelot's lattice parser):
+  binarize -> find_lines (open with long kernels) -> find_table_regions -> find_cells.
+Cells are the connected regions enclosed by ruling lines, so a merged cell is simply one region
+that spans several rows or columns of the line grid.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from .types import BBox, Grid, GridCell
+
+
+def binarize(gray: np.ndarray) -> np.ndarray:
+    """Ink as 255 on 0, robust to uneven light (local mean threshold)."""
+    block = max(15, (min(gray.shape) // 50) | 1)
+    return cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, 15)
+
+
+def find_lines(binary: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Masks of the horizontal and vertical ruling lines.
+
+    The kernels are longer than any character stroke (a character is about 1/50 of a page's width)
+    and shorter than the smallest cell; short gaps in a line (faint print, noise) are closed.
+    """
+    height, width = binary.shape
+    h_len = max(20, width // 35)
+    v_len = max(15, width // 50)
+    horizontal = cv2.morphologyEx(binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (h_len, 1)))
+    vertical = cv2.morphologyEx(binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, v_len)))
+    gap = max(3, width // 300)
+    horizontal = cv2.morphologyEx(horizontal, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (gap * 3, 1)))
+    vertical = cv2.morphologyEx(vertical, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (1, gap * 3)))
+    return horizontal, vertical
+
+
+def find_table_regions(horizontal: np.ndarray, vertical: np.ndarray) -> list[BBox]:
+    """Bounding boxes of groups of crossing lines big enough to be a table, top to bottom."""
+    height, width = horizontal.shape
+    joined = cv2.dilate(horizontal | vertical, cv2.getStructuringElement(cv2.MORPH_RECT, (5, 5)))
+    count, _, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
+    regions = []
+    for label in range(1, count):
+        x, y, w, h, _ = stats[label]
+        # A lone rule (under a title, say) is too flat; find_cells drops what encloses no cells.
+        if w >= width // 6 and h >= height // 80:
+            regions.append((int(x), int(y), int(x + w), int(y + h)))
+    return sorted(regions, key=lambda r: (r[1], r[0]))
+
+
+def _cluster(values: list[float], tolerance: float) -> list[int]:
+    """Centres of groups of nearby positions."""
+    if not values:
+        return []
+    ordered = sorted(values)
+    groups = [[ordered[0]]]
+    for value in ordered[1:]:
+        if value - groups[-1][-1] <= tolerance:
+            groups[-1].append(value)
+        else:
+            groups.append([value])
+    return [int(round(float(np.median(g)))) for g in groups]
+
+
+def _nearest(lines: list[int], value: float) -> int:
+    return int(np.argmin([abs(line - value) for line in lines]))
+
+
+def find_cells(lines: np.ndarray, region: BBox, page: int) -> Grid | None:
+    """Cells of one table region: the enclosed areas between its lines, snapped to a line grid."""
+    x0, y0, x1, y1 = region
+    mask = lines[y0:y1, x0:x1].copy()
+    mask = cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3)))
+    # A missing outer border still closes the table.
+    cv2.rectangle(mask, (0, 0), (mask.shape[1] - 1, mask.shape[0] - 1), 255, 2)
+    count, _, stats, _ = cv2.connectedComponentsWithStats(cv2.bitwise_not(mask), connectivity=4)
+    min_side = max(6, (x1 - x0) // 200)
+    boxes = []
+    for label in range(1, count):
+        x, y, w, h, area = stats[label]
+        if w < min_side or h < min_side or area < 0.5 * w * h:
+            continue
+        boxes.append((int(x), int(y), int(x + w), int(y + h)))
+    if len(boxes) < 2:
+        return None
+    tolerance = max(4.0, (x1 - x0) / 250)
+    row_lines = _cluster([b[1] - 1 for b in boxes] + [b[3] + 1 for b in boxes], tolerance)
+    col_lines = _cluster([b[0] - 1 for b in boxes] + [b[2] + 1 for b in boxes], tolerance)
+    cells = []
+    for bx0, by0, bx1, by1 in boxes:
+        row, row_end = _nearest(row_lines, by0 - 1), _nearest(row_lines, by1 + 1)
+        col, col_end = _nearest(col_lines, bx0 - 1), _nearest(col_lines, bx1 + 1)
+        if row_end <= row or col_end <= col:
+            continue
+        cells.append(GridCell(row, col, row_end - row, col_end - col, (bx0 + x0, by0 + y0, bx1 + x0, by1 + y0)))
+    cells.sort(key=lambda c: (c.row, c.col))
+    return Grid(page, region, [v + y0 for v in row_lines], [v + x0 for v in col_lines], cells)
+
+
+def find_grids(gray: np.ndarray, page: int) -> list[Grid]:
+    """Every ruled table on a straightened grayscale page, top to bottom."""
+    binary = binarize(gray)
+    horizontal, vertical = find_lines(binary)
+    lines = horizontal | vertical
+    grids = []
+    for region in find_table_regions(horizontal, vertical):
+        grid = find_cells(lines, region, page)
+        if grid is not None and grid.n_rows >= 1 and grid.n_cols >= 2:
+            grids.append(grid)
+    return grids

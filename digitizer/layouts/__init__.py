@@ -1,0 +1,127 @@
+"""Stage 6 (data): the report layouts, loaded from the YAML files beside this module.
+
+A layout is a table of keys, labels and relations; the code in digitizer.mapping matches any
+layout the same way, so adding one is adding a YAML file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+LAYOUT_DIR = Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True)
+class AxisEntry:
+    key: str
+    label: str
+    parent: str | None = None
+
+
+@dataclass(frozen=True)
+class Block:
+    caption: str | None
+    rows: tuple[AxisEntry, ...]
+    cols: tuple[AxisEntry, ...]
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    key: str
+    title: str
+    keys_from: str  # "rows" or "column_header"
+    blocks: tuple[Block, ...]
+
+    def cell_keys(self) -> list[tuple[str, str]]:
+        """Every canonical (row, col) of the table, in print order."""
+        seen: dict[tuple[str, str], None] = {}
+        for block in self.blocks:
+            for row in block.rows:
+                for col in block.cols:
+                    seen[(row.key, col.key)] = None
+        return list(seen)
+
+    def row_entries(self) -> list[AxisEntry]:
+        return _unique([r for b in self.blocks for r in b.rows])
+
+    def col_entries(self) -> list[AxisEntry]:
+        return _unique([c for b in self.blocks for c in b.cols])
+
+    def labels(self) -> list[str]:
+        return [e.label for e in self.row_entries() + self.col_entries()]
+
+
+def _unique(entries: list[AxisEntry]) -> list[AxisEntry]:
+    out: dict[tuple[str, str], AxisEntry] = {}
+    for entry in entries:
+        out.setdefault((entry.key, entry.label), entry)
+    return list(out.values())
+
+
+@dataclass(frozen=True)
+class Relation:
+    id: str
+    table: str
+    per: str  # "col": evaluated for each column key; "row": for each row key
+    lhs: tuple[str, ...]
+    rhs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Layout:
+    name: str
+    mandate: str
+    years: tuple[int, int]
+    tables: dict[str, TableSpec]
+    relations: tuple[Relation, ...]
+    value_kinds: dict[str, str]
+    units_of: dict[str, str]
+    units: dict[str, dict[str, float]]
+
+
+def _entries(items: list[dict]) -> tuple[AxisEntry, ...]:
+    return tuple(AxisEntry(str(i["key"]), str(i["label"]), i.get("parent")) for i in items)
+
+
+def parse_layout(data: dict) -> Layout:
+    tables = {
+        key: TableSpec(
+            key,
+            spec.get("title", key),
+            spec.get("keys_from", "rows"),
+            tuple(Block(b.get("caption"), _entries(b["rows"]), _entries(b["cols"])) for b in spec["blocks"]),
+        )
+        for key, spec in data["tables"].items()
+    }
+    relations = tuple(
+        Relation(r["id"], r["table"], r["per"], tuple(r["lhs"]), tuple(r["rhs"])) for r in data.get("relations", [])
+    )
+    years = data.get("years", [0, 9999])
+    return Layout(
+        str(data["layout"]),
+        data.get("mandate", ""),
+        (int(years[0]), int(years[1])),
+        tables,
+        relations,
+        dict(data.get("value_kinds", {})),
+        dict(data.get("units_of", {})),
+        {k: {u: float(f) for u, f in v.items()} for k, v in data.get("units", {}).items()},
+    )
+
+
+@lru_cache(maxsize=1)
+def load_layouts() -> tuple[Layout, ...]:
+    return tuple(
+        parse_layout(yaml.safe_load(path.read_text(encoding="utf-8"))) for path in sorted(LAYOUT_DIR.glob("*.yaml"))
+    )
+
+
+def get_layout(name: str) -> Layout:
+    for layout in load_layouts():
+        if layout.name == name:
+            return layout
+    raise KeyError(name)

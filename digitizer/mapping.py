@@ -1,0 +1,254 @@
+"""Stage 6: decide the layout of a document and map its tables onto the canonical keys.
+
+Rows and columns are found by their printed labels, fuzzily (OCR misreads labels too), and
+assigned one-to-one (Hungarian assignment on the similarity matrix), never by position alone.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+import numpy as np
+from rapidfuzz import fuzz
+from scipy.optimize import linear_sum_assignment
+
+from .layouts import AxisEntry, Layout, TableSpec, load_layouts
+from .numbers import parse_number
+from .types import Table, TableCell, ValueCell
+
+_NOT_WORD = re.compile(r"[^\w]|_", re.UNICODE)
+
+
+def norm(text: str) -> str:
+    return _NOT_WORD.sub("", unicodedata.normalize("NFKC", text))
+
+
+def similarity(a: str, b: str) -> float:
+    a, b = norm(a), norm(b)
+    if not a or not b:
+        return 0.0
+    return float(fuzz.ratio(a, b))
+
+
+@dataclass
+class ObservedRow:
+    row: int
+    leaf: str
+    parents: list[str]
+    run: int  # which header run (block) the row sits under
+
+
+@dataclass
+class ObservedColumn:
+    col: int
+    run: int
+    leaf: str
+    parents: list[str]
+
+
+@dataclass
+class TableView:
+    """A table as the matcher sees it: labelled body rows and header paths per block."""
+
+    table: Table
+    rows: list[ObservedRow]
+    columns: list[ObservedColumn]
+    runs: int
+
+    def labels(self) -> list[str]:
+        return [r.leaf for r in self.rows if r.leaf] + [c.leaf for c in self.columns if c.leaf]
+
+
+def _distinct(cells: list[TableCell | None]) -> list[TableCell]:
+    out: list[TableCell] = []
+    for cell in cells:
+        if cell is not None and all(cell is not c for c in out):
+            out.append(cell)
+    return out
+
+
+def view(table: Table) -> TableView:
+    headers = set(table.header_rows)
+    rows: list[ObservedRow] = []
+    columns: list[ObservedColumn] = []
+    run_rows: list[int] = []
+    run = -1
+    previous_was_header = False
+    for r in range(table.n_rows):
+        if r in headers:
+            if not previous_was_header:
+                run += 1
+                run_rows = []
+            run_rows.append(r)
+            previous_was_header = True
+            continue
+        if previous_was_header or run < 0:
+            if run < 0:
+                run = 0
+            for c in range(table.label_cols, table.n_cols):
+                path = [cell.text for cell in _distinct([table.at(h, c) for h in run_rows]) if cell.text]
+                if path and not any(col.run == run and col.col == c for col in columns):
+                    columns.append(ObservedColumn(c, run, path[-1], path[:-1]))
+        previous_was_header = False
+        labels = [c.text for c in _distinct([table.at(r, c) for c in range(table.label_cols)]) if c.text]
+        rows.append(ObservedRow(r, labels[-1] if labels else "", labels[:-1], run))
+    return TableView(table, rows, columns, run + 1)
+
+
+def _assign(scores: np.ndarray, threshold: float) -> list[tuple[int, int]]:
+    if scores.size == 0:
+        return []
+    observed, entries = linear_sum_assignment(-scores)
+    return [(int(o), int(e)) for o, e in zip(observed, entries) if scores[o, e] >= threshold]
+
+
+def _entry_score(entry: AxisEntry, leaf: str, parents: list[str]) -> float:
+    score = similarity(entry.label, leaf)
+    if entry.parent and parents:
+        score += 5.0 * max(similarity(entry.parent, p) for p in parents) / 100.0
+    return score
+
+
+def table_quality(tv: TableView, spec: TableSpec) -> float:
+    """Mean best similarity of the table's printed labels to the spec's labels (0-100)."""
+    labels = tv.labels()
+    if not labels:
+        return 0.0
+    targets = spec.labels()
+    return float(np.mean([max(similarity(t, label) for t in targets) for label in labels]))
+
+
+@dataclass
+class Mapping:
+    layout: Layout | None
+    assigned: dict[str, list[TableView]] = field(default_factory=dict)
+    unassigned: list[Table] = field(default_factory=list)
+
+
+def choose_layout(tables: list[Table], min_quality: float) -> Mapping:
+    views = [view(t) for t in tables]
+    best: Mapping | None = None
+    best_total = 0.0
+    for layout in load_layouts():
+        mapping = Mapping(layout)
+        total = 0.0
+        for tv in views:
+            scored = [(table_quality(tv, spec), key) for key, spec in layout.tables.items()]
+            quality, key = max(scored)
+            if quality >= min_quality:
+                mapping.assigned.setdefault(key, []).append(tv)
+                total += quality * len(tv.labels())
+            else:
+                mapping.unassigned.append(tv.table)
+        # A report shows most of its layout's tables; a stray table that resembles one is not enough.
+        if len(mapping.assigned) * 2 >= len(layout.tables) and total > best_total:
+            best, best_total = mapping, total
+    if best is None:
+        return Mapping(None, {}, list(tables))
+    return best
+
+
+def _cell_value(
+    cell: TableCell | None, unit_into: str | None, layout: Layout
+) -> tuple[int | float | None, str, str | None, float]:
+    """(value, printed text, unit, confidence) of a data cell; value None when it is not a number."""
+    if cell is None:
+        return None, "", None, 0.0
+    reading = cell.reading
+    text = cell.text
+    if reading is not None and reading.lines == 0:
+        return 0, "", None, cell.confidence
+    candidates = []
+    if reading is not None and reading.numeric_text:
+        candidates.append((reading.numeric_text, reading.numeric_confidence))
+    candidates.append((text, cell.confidence))
+    for candidate, confidence in candidates:
+        parsed = parse_number(candidate)
+        if parsed is None:
+            continue
+        value = parsed.value
+        if unit_into and parsed.unit and parsed.unit in layout.units.get(unit_into, {}):
+            value = round(value * layout.units[unit_into][parsed.unit], 6)
+            value = int(value) if float(value).is_integer() else value
+        return value, candidate, parsed.unit, confidence
+    return None, text, None, cell.confidence
+
+
+def _map_rows_mode(tv: TableView, spec: TableSpec, threshold: float) -> dict[tuple[str, str], TableCell]:
+    row_entries, col_entries = spec.row_entries(), spec.col_entries()
+    labelled = [r for r in tv.rows if r.leaf]
+    row_scores = np.array([[_entry_score(e, r.leaf, r.parents) for e in row_entries] for r in labelled]).reshape(
+        len(labelled), len(row_entries)
+    )
+    row_keys = {labelled[o].row: row_entries[e].key for o, e in _assign(row_scores, threshold)}
+    found: dict[tuple[str, str], TableCell] = {}
+    valid = set(spec.cell_keys())
+    for run in range(tv.runs):
+        cols = [c for c in tv.columns if c.run == run]
+        col_scores = np.array([[_entry_score(e, c.leaf, c.parents) for e in col_entries] for c in cols]).reshape(
+            len(cols), len(col_entries)
+        )
+        col_keys = {cols[o].col: col_entries[e].key for o, e in _assign(col_scores, threshold)}
+        for row in (r for r in tv.rows if r.run == run and r.row in row_keys):
+            for col, col_key in col_keys.items():
+                key = (row_keys[row.row], col_key)
+                if key in valid and key not in found:
+                    cell = tv.table.at(row.row, col)
+                    if cell is not None:
+                        found[key] = cell
+    return found
+
+
+def _map_column_header_mode(tv: TableView, spec: TableSpec, threshold: float) -> dict[tuple[str, str], TableCell]:
+    pairs = spec.cell_keys()
+    rows = {e.key: e for e in spec.row_entries()}
+    cols = {e.key: e for e in spec.col_entries()}
+    observed = tv.columns
+    scores = np.zeros((len(observed), len(pairs)))
+    for i, column in enumerate(observed):
+        for j, (row_key, col_key) in enumerate(pairs):
+            leaf = similarity(cols[col_key].label, column.leaf)
+            parent = max((similarity(rows[row_key].label, p) for p in column.parents), default=0.0)
+            scores[i, j] = (leaf + parent) / 2
+    found: dict[tuple[str, str], TableCell] = {}
+    body = [r for r in tv.rows]
+    if not body:
+        return found
+    for o, e in _assign(scores, threshold):
+        column = observed[o]
+        row = next((r for r in body if r.run == column.run), body[0])
+        cell = tv.table.at(row.row, column.col)
+        if cell is not None:
+            found[pairs[e]] = cell
+    return found
+
+
+_MAPPERS = {"rows": _map_rows_mode, "column_header": _map_column_header_mode}
+
+
+def map_table(spec: TableSpec, views: list[TableView], layout: Layout, threshold: float) -> list[ValueCell]:
+    """Every canonical cell of one layout table; a cell not found has value None."""
+    found: dict[tuple[str, str], TableCell] = {}
+    for tv in views:
+        for key, cell in _MAPPERS[spec.keys_from](tv, spec, threshold).items():
+            found.setdefault(key, cell)
+    out = []
+    for row_key, col_key in spec.cell_keys():
+        cell = found.get((row_key, col_key))
+        value, text, unit, confidence = _cell_value(cell, layout.units_of.get(col_key), layout)
+        out.append(
+            ValueCell(
+                spec.key,
+                row_key,
+                col_key,
+                value,
+                text,
+                confidence,
+                cell.page if cell is not None else None,
+                cell.bbox if cell is not None else None,
+                unit,
+            )
+        )
+    return out

@@ -1,0 +1,52 @@
+"""Parse the numbers printed in report cells, by the conventions of the annual-report spec.
+
+Blank, 0, —, -, /, 无 mean 0; thousands separators, full-width digits, units (万元, 元, 件),
+signs (−105, -105) and decimals are understood. The printed text is always kept by the caller.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+ZERO_MARKS = frozenset({"", "0", "—", "——", "-", "--", "–", "/", "无", "一"})
+_DASHES = str.maketrans({"−": "-", "–": "-", "﹣": "-", "－": "-", "—": "-", "‐": "-", "‒": "-"})
+_NUMBER = re.compile(
+    r"^(?P<sign>[+-]?)(?P<int>\d{1,3}(?:,\d{3})+|\d+)(?P<frac>\.\d+)?(?P<unit>万元|元|件|个|项|次|人)?$"
+)
+
+
+@dataclass(frozen=True)
+class ParsedNumber:
+    value: int | float
+    unit: str | None = None
+
+
+def normalize_text(text: str) -> str:
+    """NFKC (full-width to ASCII), unified dashes, no whitespace."""
+    text = unicodedata.normalize("NFKC", text)
+    return re.sub(r"\s+", "", text)
+
+
+def parse_number(text: str) -> ParsedNumber | None:
+    """The number a cell's text means, or None when the text is not a number."""
+    compact = normalize_text(text)
+    if compact in ZERO_MARKS or compact.translate(_DASHES) in ZERO_MARKS:
+        return ParsedNumber(0)
+    match = _NUMBER.match(compact.translate(_DASHES).replace("，", ","))
+    if match is None:
+        return None
+    digits = match["int"].replace(",", "")
+    sign = -1 if match["sign"] == "-" else 1
+    if match["frac"]:
+        value: int | float = sign * float(digits + match["frac"])
+        if float(value).is_integer():
+            value = int(value)
+    else:
+        value = sign * int(digits)
+    return ParsedNumber(value, match["unit"])
+
+
+def looks_numeric(text: str) -> bool:
+    return parse_number(text) is not None

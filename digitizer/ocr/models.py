@@ -1,0 +1,113 @@
+"""The pinned PP-OCR models: assemble PaddleOCR model folders from the installed rapidocr wheel.
+
+models/models.yaml names each model's file, sha256, size, package and licence; the inference.yml
+of each folder is kept beside it. Nothing is downloaded: a missing or changed file is an error
+that names the package to install.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from ..errors import ModelError
+
+MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
+_PACKAGED = Path(__file__).resolve().parent / "model_pins"
+
+
+def _pins_dir() -> Path:
+    # In a source checkout the pins live in models/; an installed wheel carries a copy.
+    return MODELS_DIR if (MODELS_DIR / "models.yaml").exists() else _PACKAGED
+
+
+@dataclass(frozen=True)
+class ModelPin:
+    name: str
+    package: str
+    file: str
+    sha256: str
+    size: int
+    licence: str
+
+    @property
+    def package_name(self) -> str:
+        return self.package.split("==")[0]
+
+    @property
+    def package_version(self) -> str:
+        return self.package.split("==")[1] if "==" in self.package else ""
+
+
+@lru_cache(maxsize=1)
+def pins() -> dict[str, ModelPin]:
+    data = yaml.safe_load((_pins_dir() / "models.yaml").read_text(encoding="utf-8"))
+    return {
+        name: ModelPin(name, m["package"], m["file"], m["sha256"], int(m["size"]), m["licence"])
+        for name, m in data["models"].items()
+    }
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def source_file(pin: ModelPin) -> Path:
+    top = pin.file.split("/")[0]
+    spec = importlib.util.find_spec(top)
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelError(
+            f"model {pin.name} ships in the {pin.package_name} wheel, which is not installed: "
+            f"pip install '{pin.package}'"
+        )
+    path = Path(list(spec.submodule_search_locations)[0]).parent / pin.file
+    if not path.exists():
+        raise ModelError(f"model file {pin.file} is missing; reinstall it: pip install --force-reinstall '{pin.package}'")
+    return path
+
+
+def model_folder(name: str, cache_dir: Path) -> Path:
+    """A PaddleOCR model folder (inference.onnx + inference.yml) for a pinned model, made once."""
+    pin = pins()[name]
+    folder = cache_dir / f"{name}-{pin.sha256[:12]}"
+    if (folder / "inference.onnx").exists() and (folder / "inference.yml").exists():
+        return folder
+    source = source_file(pin)
+    if source.stat().st_size != pin.size or _sha256(source) != pin.sha256:
+        raise ModelError(
+            f"{source} does not match the pinned sha256 of {name}; install exactly '{pin.package}'"
+        )
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=cache_dir))
+    try:
+        shutil.copyfile(source, staging / "inference.onnx")
+        shutil.copyfile(_pins_dir() / name / "inference.yml", staging / "inference.yml")
+        try:
+            os.rename(staging, folder)  # atomic: a concurrent worker either sees it whole or not at all
+        except OSError:
+            if not (folder / "inference.onnx").exists():
+                raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return folder
+
+
+def characters(name: str) -> list[str]:
+    config = yaml.safe_load((_pins_dir() / name / "inference.yml").read_text(encoding="utf-8"))
+    return list(config["PostProcess"]["character_dict"])
+
+
+def versions() -> dict[str, str]:
+    return {name: f"{pin.package} sha256:{pin.sha256[:12]}" for name, pin in pins().items()}

@@ -1,0 +1,185 @@
+"""Stage 4: read the text of table cells with a recognition engine.
+
+The grid already says where every cell is, so no full-page detection runs: each cell's ink is
+found with a threshold, split into text lines by its row profile, and each line is recognised
+as one crop. Crops are batched by width so shapes repeat. Every line is decoded twice from the
+same model output: over the full alphabet (labels) and over digits, signs, separators and units
+only (numbers), which keeps a lone "0" from reading as "o" or "。".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from ..types import BBox, CellReading
+from .engines import REC_HEIGHT, RecognitionEngine
+
+NUMERIC_ALPHABET = "0123456789.,-—/+万元件无"
+_MIN_CONTRAST = 60
+
+
+@dataclass
+class LineCrop:
+    cell: int
+    image: np.ndarray  # grayscale crop of one text line, padded with paper
+
+
+def _ink_mask(crop: np.ndarray) -> np.ndarray | None:
+    if crop.size == 0:
+        return None
+    smooth = cv2.GaussianBlur(crop, (3, 3), 0)
+    paper = float(np.percentile(smooth, 90))
+    dark = float(smooth.min())
+    if paper - dark < _MIN_CONTRAST:
+        return None
+    mask = (smooth < (paper + dark) / 2).astype(np.uint8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    height, width = mask.shape
+    keep = np.zeros(count, dtype=bool)
+    for label in range(1, count):
+        x, y, w, h, area = stats[label]
+        touches = x == 0 or y == 0 or x + w == width or y + h == height
+        line_remnant = touches and (h <= 3 or w <= 3)
+        speck = area < 4 and w < 3 and h < 3
+        keep[label] = not (line_remnant or speck)
+    if not keep.any():
+        return None
+    return keep[labels].astype(np.uint8)
+
+
+def _split_lines(mask: np.ndarray) -> list[tuple[int, int]]:
+    rows = np.flatnonzero(mask.any(axis=1))
+    if rows.size == 0:
+        return []
+    segments = []
+    start = prev = int(rows[0])
+    for r in rows[1:]:
+        r = int(r)
+        if r - prev > 2:
+            segments.append((start, prev + 1))
+            start = r
+        prev = r
+    segments.append((start, prev + 1))
+    tallest = max(b - a for a, b in segments)
+    # Fold slivers (a stray stroke, a dot) into the nearest real line.
+    merged: list[tuple[int, int]] = []
+    for a, b in segments:
+        if merged and (b - a) < 0.3 * tallest and tallest > 8:
+            pa, pb = merged[-1]
+            merged[-1] = (pa, b) if a - pb < tallest else (pa, pb)
+        else:
+            merged.append((a, b))
+    return merged
+
+
+def cell_lines(gray: np.ndarray, bbox: BBox) -> list[np.ndarray]:
+    """Crops of the text lines inside one cell, top to bottom; [] for a blank cell."""
+    x0, y0, x1, y1 = bbox
+    inset = 2
+    crop = gray[y0 + inset : y1 - inset, x0 + inset : x1 - inset]
+    mask = _ink_mask(crop)
+    if mask is None:
+        return []
+    lines = []
+    for a, b in _split_lines(mask):
+        cols = np.flatnonzero(mask[a:b].any(axis=0))
+        if cols.size == 0:
+            continue
+        line = crop[a:b, cols[0] : cols[-1] + 1]
+        pad = max(3, int(round(0.25 * (b - a))))
+        lines.append(cv2.copyMakeBorder(line, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=int(np.percentile(crop, 90))))
+    return lines
+
+
+def normalise(line: np.ndarray, width: int) -> np.ndarray:
+    """(3, 48, width) float32 in [-1, 1] as PaddleOCR's RecResizeImg makes it, padded with paper."""
+    h, w = line.shape
+    scaled_w = min(width, max(1, int(np.ceil(REC_HEIGHT * w / h))))
+    resized = cv2.resize(line, (scaled_w, REC_HEIGHT), interpolation=cv2.INTER_AREA if h > REC_HEIGHT else cv2.INTER_CUBIC)
+    canvas = np.full((REC_HEIGHT, width), 255, dtype=np.uint8)
+    canvas[:, :scaled_w] = resized
+    plane = canvas.astype(np.float32) / 127.5 - 1.0
+    return np.repeat(plane[None], 3, axis=0)
+
+
+def _bucket(width: int) -> int:
+    return max(64, int(np.ceil(width / 32.0)) * 32)
+
+
+class Decoder:
+    """CTC greedy decoding, over the full alphabet or a restricted one."""
+
+    def __init__(self, characters: list[str], restricted: str):
+        self.labels = [""] + list(characters) + [" "]
+        index = {c: i for i, c in enumerate(self.labels)}
+        self.allowed = np.array([0] + sorted({index[c] for c in restricted if c in index}))
+
+    def _collapse(self, ids: np.ndarray, probs: np.ndarray) -> tuple[str, float]:
+        keep = np.ones(len(ids), dtype=bool)
+        keep[1:] = ids[1:] != ids[:-1]
+        keep &= ids != 0
+        text = "".join(self.labels[i] for i in ids[keep])
+        confidence = float(probs[keep].mean()) if keep.any() else 0.0
+        return text.strip(), confidence
+
+    def full(self, probs: np.ndarray) -> tuple[str, float]:
+        ids = probs.argmax(axis=1)
+        return self._collapse(ids, probs.max(axis=1))
+
+    def restricted(self, probs: np.ndarray) -> tuple[str, float]:
+        sub = probs[:, self.allowed]
+        sub = sub / np.maximum(sub.sum(axis=1, keepdims=True), 1e-9)
+        best = sub.argmax(axis=1)
+        return self._collapse(self.allowed[best], sub.max(axis=1))
+
+
+@dataclass
+class _LineResult:
+    text: str
+    confidence: float
+    numeric_text: str
+    numeric_confidence: float
+
+
+def recognise_lines(lines: list[np.ndarray], engine: RecognitionEngine, batch_size: int) -> list[_LineResult]:
+    decoder = Decoder(engine.characters, NUMERIC_ALPHABET)
+    widths = [_bucket(int(np.ceil(REC_HEIGHT * l.shape[1] / l.shape[0]))) for l in lines]
+    order = np.argsort(widths, kind="stable")
+    results: list[_LineResult | None] = [None] * len(lines)
+    for start in range(0, len(order), batch_size):
+        chunk = order[start : start + batch_size]
+        width = max(widths[i] for i in chunk)
+        batch = np.stack([normalise(lines[i], width) for i in chunk])
+        probs = engine.probabilities(batch)
+        for i, p in zip(chunk, probs):
+            text, conf = decoder.full(p)
+            ntext, nconf = decoder.restricted(p)
+            results[i] = _LineResult(text, conf, ntext, nconf)
+    return [r for r in results if r is not None]
+
+
+def read_cells(gray: np.ndarray, bboxes: list[BBox], engine: RecognitionEngine, batch_size: int = 32) -> list[CellReading]:
+    """One CellReading per cell box of a page."""
+    crops: list[LineCrop] = []
+    for index, bbox in enumerate(bboxes):
+        crops.extend(LineCrop(index, line) for line in cell_lines(gray, bbox))
+    results = recognise_lines([c.image for c in crops], engine, batch_size) if crops else []
+    per_cell: dict[int, list[_LineResult]] = {}
+    for crop, result in zip(crops, results):
+        per_cell.setdefault(crop.cell, []).append(result)
+    readings = []
+    for index in range(len(bboxes)):
+        found = per_cell.get(index, [])
+        if not found:
+            readings.append(CellReading("", 1.0, "", 1.0, 0))
+            continue
+        text = "".join(r.text for r in found)
+        confidence = min(r.confidence for r in found)
+        if len(found) == 1:
+            readings.append(CellReading(text, confidence, found[0].numeric_text, found[0].numeric_confidence, 1))
+        else:
+            readings.append(CellReading(text, confidence, None, 0.0, len(found)))
+    return readings

@@ -1,0 +1,98 @@
+"""Wires the stages together for one document: load -> preprocess -> grid -> ocr ->
+reconstruct -> mapping -> checks. Only this module knows the order."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from . import checks, grid, load, mapping, preprocess, reconstruct
+from .errors import DigitizerError, LoadError
+from .ocr.engines import RecognitionEngine, get_engine
+from .ocr.read import read_cells
+from .report import Report
+from .settings import Settings
+from .types import DocumentSource, Table
+
+
+class Digitizer:
+    """Reads documents with models loaded once (one per process or worker)."""
+
+    def __init__(self, settings: Settings | None = None):
+        self.settings = settings or Settings()
+        self._engine: RecognitionEngine | None = None
+
+    @property
+    def engine(self) -> RecognitionEngine:
+        if self._engine is None:
+            self._engine = get_engine(self.settings)
+        return self._engine
+
+    def _page_tables(self, page) -> list[Table]:
+        straight = preprocess.straighten(page, self.settings)
+        grids = grid.find_grids(straight.image, page.number)
+        boxes = [cell.bbox for g in grids for cell in g.cells]
+        readings = read_cells(straight.image, boxes, self.engine, self.settings.rec_batch_size) if boxes else []
+
+        def to_original(bbox):
+            return preprocess.to_original_bbox(straight, bbox)
+
+        tables, start = [], 0
+        for g in grids:
+            tables.append(reconstruct.build_table(g, readings[start : start + len(g.cells)], to_original))
+            start += len(g.cells)
+        return tables
+
+    def run(self, source: DocumentSource) -> Report:
+        started = time.perf_counter()
+        report = Report(source.document, [p.name for p in source.paths], engine=self.engine.describe())
+        try:
+            pages = load.load_pages(source, self.settings)
+        except LoadError as err:
+            report.status, report.errors = "failed", [str(err)]
+            report.seconds = time.perf_counter() - started
+            return report
+        report.pages = len(pages)
+        tables_by_page = []
+        for page in pages:
+            tables_by_page.append(self._page_tables(page))
+            page.image = None  # pages are not held once read
+        tables = reconstruct.join_continued(tables_by_page)
+        report.grids = tables
+        if not tables:
+            report.status = "failed"
+            report.errors.append("no ruled table found on any page")
+        else:
+            self._map(report, tables)
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _map(self, report: Report, tables: list[Table]) -> None:
+        found = mapping.choose_layout(tables, min_quality=self.settings.label_score)
+        if found.layout is None:
+            return
+        layout = found.layout
+        report.layout = layout.name
+        for key, spec in layout.tables.items():
+            views = found.assigned.get(key, [])
+            if not views:
+                report.tables[key] = []
+                report.errors.append(f"table {key} ({spec.title}) not found")
+                continue
+            report.tables[key] = mapping.map_table(spec, views, layout, self.settings.label_score)
+        unread = [c for cells in report.tables.values() for c in cells if c.value is None]
+        if unread:
+            report.errors.append(f"{len(unread)} cells could not be read")
+        if unread or any(not cells for cells in report.tables.values()):
+            report.status = "partial"
+        report.checks = checks.run_checks(layout, report.tables)
+
+
+def digitize(path: str | Path, settings: Settings | None = None) -> Report:
+    """Read one document (a file, or a folder holding one document's loose pages)."""
+    documents = load.discover([Path(path)])
+    if not documents:
+        raise DigitizerError(f"no page images or PDFs at {path}")
+    if len(documents) > 1:
+        raise DigitizerError(f"{path} holds {len(documents)} documents; use digitize_many or the CLI")
+    return Digitizer(settings).run(documents[0])

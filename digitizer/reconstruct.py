@@ -1,0 +1,116 @@
+"""Stage 5: rebuild logical tables from grids and cell readings.
+
+- build_table: a grid plus its readings becomes a Table of spanned cells with text.
+- classify: which rows are headers (text where the numbers go) and how many columns on the left
+  hold row labels.
+- join_continued: a table at the top of a page that carries on the last table of the previous
+  page (same column structure) is appended to it; a repeated header is dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from rapidfuzz import fuzz
+
+from .numbers import looks_numeric
+from .types import BBox, CellReading, Grid, Table, TableCell
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def is_text(cell: TableCell | None) -> bool:
+    """Printed words (a label or header), as opposed to a number or a blank."""
+    if cell is None or not cell.text:
+        return False
+    if cell.reading is not None and cell.reading.numeric_text is not None and looks_numeric(cell.text):
+        return False
+    return bool(_CJK.search(cell.text)) and not looks_numeric(cell.text)
+
+
+def build_table(grid: Grid, readings: list[CellReading], to_original: Callable[[BBox], BBox]) -> Table:
+    cells = [
+        TableCell(g.row, g.col, g.row_span, g.col_span, r.text, r.confidence, grid.page, to_original(g.bbox), r)
+        for g, r in zip(grid.cells, readings)
+    ]
+    table = Table([grid.page], grid.n_rows, grid.n_cols, cells)
+    classify(table)
+    return table
+
+
+def _cells_of_row(table: Table, row: int) -> list[TableCell]:
+    return [c for c in table.cells if c.row <= row < c.row + c.row_span]
+
+
+def classify(table: Table) -> None:
+    """Set header_rows and label_cols from where the words are."""
+    # Columns right of the middle hold numbers in body rows of any report table; a row with words
+    # there is a header (or a block caption).
+    right = max(1, table.n_cols // 2)
+    headers = []
+    for row in range(table.n_rows):
+        if any(is_text(c) and c.col + c.col_span - 1 >= right for c in _cells_of_row(table, row)):
+            headers.append(row)
+    table.header_rows = headers
+    body = [r for r in range(table.n_rows) if r not in set(headers)]
+    label_cols = 0
+    for col in range(table.n_cols):
+        cells = [table.at(r, col) for r in body]
+        words = sum(1 for c in cells if is_text(c))
+        numbers = sum(1 for c in cells if c is not None and c.text and not is_text(c))
+        if body and words > numbers and words >= 0.3 * len(body):
+            label_cols = col + 1
+        else:
+            break
+    table.label_cols = label_cols
+
+
+def _header_texts(table: Table) -> list[str]:
+    return ["".join(c.text for c in _cells_of_row(table, r)) for r in table.header_rows if r < 4]
+
+
+def continues(previous: Table, table: Table) -> bool:
+    """Whether `table` (first on its page) carries on `previous` (last on the page before)."""
+    if table.pages[0] != previous.pages[-1] + 1 or table.n_cols != previous.n_cols:
+        return False
+    first_rows = set(range(min(3, table.n_rows)))
+    leading_header = [r for r in table.header_rows if r in first_rows]
+    if not leading_header:
+        return True  # no header of its own: a continuation by its structure
+    ours, theirs = _header_texts(table), _header_texts(previous)
+    return bool(ours) and bool(theirs) and fuzz.ratio("".join(ours), "".join(theirs)) >= 80
+
+
+def _append(previous: Table, table: Table) -> None:
+    leading = []
+    for r in range(table.n_rows):
+        if r in table.header_rows:
+            leading.append(r)
+        else:
+            break
+    drop = len(leading) if leading and len(previous.header_rows) else 0
+    offset = previous.n_rows - drop
+    for cell in table.cells:
+        if cell.row < drop:
+            continue
+        cell.row += offset
+        previous.cells.append(cell)
+    previous.header_rows += [r + offset for r in table.header_rows if r >= drop]
+    previous.n_rows += table.n_rows - drop
+    previous.pages += [p for p in table.pages if p not in previous.pages]
+
+
+def join_continued(tables_by_page: list[list[Table]]) -> list[Table]:
+    """All tables of a document in order, continued tables joined to where they start."""
+    joined: list[Table] = []
+    last_of_previous_page: Table | None = None
+    for page_tables in tables_by_page:
+        for index, table in enumerate(page_tables):
+            if index == 0 and last_of_previous_page is not None and continues(last_of_previous_page, table):
+                _append(last_of_previous_page, table)
+                continue
+            joined.append(table)
+        # The last table of this page, or the earlier table it was joined to.
+        last_of_previous_page = joined[-1] if page_tables and joined else None
+    return joined

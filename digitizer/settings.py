@@ -1,0 +1,44 @@
+"""One settings object for the whole pipeline: every option a stage reads lives here."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+
+def _default_workers() -> int:
+    return max(1, os.cpu_count() or 1)
+
+
+@dataclass(frozen=True)
+class Settings:
+    # OCR engine, found by name in digitizer.ocr.engines (paddleocr = PaddleOCR/PaddleX on ONNX Runtime).
+    engine: str = "paddleocr"
+    device: str = "cpu"  # cpu | cuda
+    cpu_threads: int = 2
+    # Where assembled PaddleOCR model folders are cached (None: $DIGITIZER_MODEL_DIR or ~/.cache).
+    model_dir: Path | None = None
+    rec_batch_size: int = 32
+    # Loading limits: a page or document past them is refused with a plain reason.
+    pdf_dpi: int = 200
+    max_page_pixels: int = 80_000_000
+    max_pages: int = 60
+    max_file_bytes: int = 500_000_000
+    # Preprocessing.
+    deskew: bool = True
+    max_skew_degrees: float = 15.0
+    # Layout matching: minimum fuzzy score (0-100) for a printed label to count as a match.
+    label_score: float = 62.0
+    workers: int = field(default_factory=_default_workers)
+
+    def with_(self, **changes: object) -> Settings:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+    def resolved_model_dir(self) -> Path:
+        if self.model_dir is not None:
+            return Path(self.model_dir)
+        env = os.environ.get("DIGITIZER_MODEL_DIR")
+        if env:
+            return Path(env)
+        return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "digitizer" / "models"

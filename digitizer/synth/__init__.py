@@ -1,0 +1,1 @@
+"""Synthetic scanned annual reports with ground truth (see samples.py)."""

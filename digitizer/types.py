@@ -1,0 +1,153 @@
+"""Plain data passed between the stages. Everything here is small and picklable."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+BBox = tuple[int, int, int, int]  # x0, y0, x1, y1 (exclusive) in pixels
+
+
+@dataclass(frozen=True)
+class DocumentSource:
+    """One document: a file, or loose page images grouped by their shared stem."""
+
+    document: str
+    paths: tuple[Path, ...]
+
+
+@dataclass
+class Page:
+    number: int  # 1-based, in document order
+    image: np.ndarray  # uint8, as loaded: grayscale (H, W) or RGB (H, W, 3)
+    source: str
+
+
+@dataclass
+class StraightPage:
+    number: int
+    image: np.ndarray  # grayscale uint8, deskewed
+    to_original: np.ndarray  # 2x3 affine: straightened pixel -> loaded-page pixel
+    skew_degrees: float = 0.0
+
+
+@dataclass(frozen=True)
+class GridCell:
+    row: int
+    col: int
+    row_span: int
+    col_span: int
+    bbox: BBox  # interior of the cell (inside its ruling lines), straightened-page pixels
+
+
+@dataclass
+class Grid:
+    """A ruled table found on one page: its line positions and its (possibly merged) cells."""
+
+    page: int
+    bbox: BBox
+    row_lines: list[int]
+    col_lines: list[int]
+    cells: list[GridCell]
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.row_lines) - 1
+
+    @property
+    def n_cols(self) -> int:
+        return len(self.col_lines) - 1
+
+
+@dataclass(frozen=True)
+class CellReading:
+    """What the recognizer read in one cell: the full-alphabet text and a digits-only reading."""
+
+    text: str
+    confidence: float
+    numeric_text: str | None = None  # decoding restricted to digits, signs, separators, units
+    numeric_confidence: float = 0.0
+    lines: int = 0  # text lines found in the cell (0 = blank)
+
+
+@dataclass
+class TableCell:
+    row: int
+    col: int
+    row_span: int
+    col_span: int
+    text: str
+    confidence: float
+    page: int
+    bbox: BBox  # loaded-page pixels
+    reading: CellReading | None = None
+
+
+@dataclass
+class Table:
+    """A logical table: one ruled grid, or several joined across pages."""
+
+    pages: list[int]
+    n_rows: int
+    n_cols: int
+    cells: list[TableCell]
+    header_rows: list[int] = field(default_factory=list)
+    label_cols: int = 0
+
+    def at(self, row: int, col: int) -> TableCell | None:
+        for cell in self.cells:
+            if cell.row <= row < cell.row + cell.row_span and cell.col <= col < cell.col + cell.col_span:
+                return cell
+        return None
+
+
+@dataclass
+class ValueCell:
+    """A cell mapped onto the layout's canonical keys, with its parsed value."""
+
+    table: str
+    row: str
+    col: str
+    value: int | float | None
+    text: str
+    confidence: float
+    page: int | None
+    bbox: BBox | None
+    unit: str | None = None
+    read_as: str | None = None
+
+    def to_json(self) -> dict:
+        out = {
+            "row": self.row,
+            "col": self.col,
+            "value": self.value,
+            "text": self.text,
+            "confidence": round(float(self.confidence), 4),
+            "page": self.page,
+            "bbox": list(self.bbox) if self.bbox else None,
+        }
+        if self.unit:
+            out["unit"] = self.unit
+        return out
+
+
+@dataclass
+class CheckResult:
+    rule: str
+    key: str
+    status: str  # pass | fail | skip | warn
+    expected: int | float | None
+    actual: int | float | None
+    cells: list[tuple[str, str, str]]
+
+    def to_json(self) -> dict:
+        return {
+            "rule": self.rule,
+            "key": self.key,
+            "status": self.status,
+            "expected": self.expected,
+            "actual": self.actual,
+            "cells": [list(c) for c in self.cells],
+        }

@@ -1,0 +1,62 @@
+"""The number parser on every cell convention of the annual-report spec."""
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from digitizer.numbers import parse_number
+
+
+@pytest.mark.parametrize("text", ["", " ", "0", "—", "——", "-", "/", "无", "－", "０"])
+def test_blank_and_zero_marks_mean_zero(text):
+    assert parse_number(text).value == 0
+
+
+@pytest.mark.parametrize(
+    "text,value,unit",
+    [
+        ("101", 101, None),
+        ("1,234", 1234, None),
+        ("12,345,678", 12345678, None),
+        ("１２３", 123, None),  # full-width digits
+        ("１，２３４", 1234, None),
+        ("-105", -105, None),
+        ("−105", -105, None),  # U+2212 minus
+        ("+7", 7, None),
+        ("1792.0873", 1792.0873, None),
+        ("1792.0873 万元", 1792.0873, "万元"),
+        ("251000元", 251000, "元"),
+        ("75394432.52元", 75394432.52, "元"),
+        ("106件", 106, "件"),
+        ("2.0", 2, None),
+    ],
+)
+def test_numbers_with_separators_units_signs_decimals(text, value, unit):
+    parsed = parse_number(text)
+    assert parsed is not None
+    assert parsed.value == pytest.approx(value)
+    assert parsed.unit == unit
+    assert isinstance(parsed.value, int) == float(value).is_integer()
+
+
+@pytest.mark.parametrize("text", ["自然人", "总计", "1.属于国家秘密", "12a", "1,23", "第二十条", "O1"])
+def test_words_are_not_numbers(text):
+    assert parse_number(text) is None
+
+
+@given(st.integers(min_value=-10**9, max_value=10**9))
+def test_integers_round_trip_with_and_without_separators(n):
+    assert parse_number(str(n)).value == n
+    assert parse_number(f"{n:,}").value == n
+
+
+@given(st.integers(min_value=0, max_value=10**8), st.integers(min_value=1, max_value=9999))
+def test_decimals_round_trip(whole, frac):
+    text = f"{whole}.{frac:04d}"
+    assert parse_number(text).value == pytest.approx(float(text))
+
+
+@given(st.text(max_size=12))
+def test_never_raises(text):
+    parsed = parse_number(text)
+    assert parsed is None or isinstance(parsed.value, int | float)
