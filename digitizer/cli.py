@@ -145,9 +145,9 @@ def eval_command(scans: Path, truth: Path | None, out_dir: Path, engine: str, de
 @click.argument("out_dir", type=click.Path(path_type=Path))
 def generate(out_dir: Path) -> None:
     """Write the generated sample scans and their ground truth to OUT_DIR."""
-    from .synth.samples import write_samples
+    from .synth.samples import build_all
 
-    write_samples(out_dir)
+    build_all(out_dir)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -97,11 +97,28 @@ def view(table: Table) -> TableView:
     return TableView(table, rows, columns, run + 1)
 
 
-def _assign(scores: np.ndarray, threshold: float) -> list[tuple[int, int]]:
+def _assign(scores: np.ndarray, threshold: float, floor: float = 30.0) -> list[tuple[int, int]]:
+    """One-to-one pairs (observed, entry) by label similarity.
+
+    Labels matched at `threshold` are anchors; between two anchors, a run of unmatched printed
+    labels exactly as long as the run of unmatched layout entries is paired in order, if each pair
+    still resembles (>= floor): a two-character label with one misread character ("其它") scores
+    only 50, but its place between two sure matches settles it.
+    """
     if scores.size == 0:
         return []
     observed, entries = linear_sum_assignment(-scores)
-    return [(int(o), int(e)) for o, e in zip(observed, entries) if scores[o, e] >= threshold]
+    pairs = sorted((int(o), int(e)) for o, e in zip(observed, entries) if scores[o, e] >= threshold)
+    anchors = [(-1, -1), *pairs, (scores.shape[0], scores.shape[1])]
+    used = {e for _, e in pairs}
+    for (o1, e1), (o2, e2) in zip(anchors, anchors[1:]):
+        gap = o2 - o1
+        if gap > 1 and e2 - e1 == gap:
+            for k in range(1, gap):
+                if e1 + k not in used and scores[o1 + k, e1 + k] >= floor:
+                    pairs.append((o1 + k, e1 + k))
+                    used.add(e1 + k)
+    return sorted(pairs)
 
 
 def _entry_score(entry: AxisEntry, leaf: str, parents: list[str]) -> float:

@@ -1,0 +1,319 @@
+"""Archive database for bulk runs: every report's cells, checks and errors in SQL, so that questions
+across thousands of documents ("every 2021 report whose balance fails") are one query, and an
+interrupted run can resume where it stopped.
+
+SQLAlchemy Core with one schema for two backends: SQLite (default; one embedded file, nothing to
+install) and PostgreSQL (``postgresql://…`` URL, driver psycopg 3) for shared, concurrent use.
+A document is identified by the content hash of its files plus a ``run_key`` chosen by the caller
+(engine, settings and model versions): the same scan read by another engine is a separate row.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+metadata = sa.MetaData()
+
+documents = sa.Table(
+    "documents", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("path", sa.Text, nullable=False),
+    sa.Column("document", sa.Text, nullable=False),
+    sa.Column("source", sa.Text, nullable=False, default="[]"),  # JSON list of file names
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("run_key", sa.Text, nullable=False),
+    sa.Column("pages", sa.Integer),
+    sa.Column("layout", sa.String(16)),
+    sa.Column("agency", sa.Text),
+    sa.Column("year", sa.Integer),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("engine", sa.Text, nullable=False, default=""),
+    sa.Column("models", sa.Text, nullable=False, default=""),
+    sa.Column("seconds", sa.Double),
+    sa.Column("errors", sa.Text, nullable=False, default=""),  # the messages joined by newlines
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.UniqueConstraint("sha256", "run_key", name="uq_documents_sha256_run_key"),
+    sa.Index("ix_documents_year_layout", "year", "layout"),
+    sa.Index("ix_documents_status", "status"),
+)
+
+
+def _child(name: str, *columns: sa.Column) -> sa.Table:
+    """A per-document table; rows go with their document (the cascade is a safety net, record()
+    deletes children explicitly because SQLite enforces foreign keys only when asked to)."""
+    fk = sa.ForeignKey("documents.id", ondelete="CASCADE")
+    return sa.Table(
+        name, metadata,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("document_id", sa.Integer, fk, nullable=False, index=True),
+        *columns,
+    )
+
+
+cells = _child(
+    "cells",
+    sa.Column("table_key", sa.Text, nullable=False),
+    sa.Column("row_key", sa.Text, nullable=False),
+    sa.Column("col_key", sa.Text, nullable=False),
+    sa.Column("value", sa.Double),  # null: the cell could not be read
+    sa.Column("text", sa.Text, nullable=False, default=""),
+    sa.Column("confidence", sa.Double),
+    sa.Column("page", sa.Integer),
+)
+sa.Index("ix_cells_coordinate", cells.c.table_key, cells.c.row_key, cells.c.col_key)
+
+checks = _child(
+    "checks",
+    sa.Column("rule", sa.Text, nullable=False),
+    sa.Column("key", sa.Text, nullable=False, default=""),
+    sa.Column("status", sa.String(8), nullable=False),
+    sa.Column("expected", sa.Double),
+    sa.Column("actual", sa.Double),
+    sa.Column("cells", sa.Text, nullable=False, default="[]"),  # JSON list of [table, row, col]
+)
+sa.Index("ix_checks_rule_status", checks.c.rule, checks.c.status)
+
+errors = _child("errors", sa.Column("message", sa.Text, nullable=False))
+
+CHILDREN = (cells, checks, errors)
+# What dump() leaves out: surrogate ids and whatever differs between two runs of the same input.
+_VOLATILE = {"id", "document_id", "created_at", "seconds"}
+
+
+def sha256_of(paths: Sequence[Path]) -> str:
+    """Content hash of a document's files in order; renaming or moving a scan keeps its identity.
+    One file: its plain sha256 (the same as ``sha256sum``, so a scan can be looked up by hand).
+    Several: sha256 over the per-file digests, one per line, so file boundaries count."""
+    digests = []
+    for path in paths:
+        h = hashlib.sha256()
+        with open(path, "rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                h.update(block)
+        digests.append(h.hexdigest())
+    if len(digests) == 1:
+        return digests[0]
+    return hashlib.sha256("".join(d + "\n" for d in digests).encode()).hexdigest()
+
+
+def _url(url_or_path: str | Path) -> str:
+    """Plain paths mean SQLite; ``postgresql://`` means psycopg 3 (SQLAlchemy's default is psycopg2)."""
+    text = str(url_or_path)
+    if re.match(r"^postgres(ql)?://", text):
+        return "postgresql+psycopg://" + text.split("://", 1)[1]
+    if "://" in text:
+        return text
+    Path(text).parent.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{Path(text).resolve()}"
+
+
+def _number(value: Any, strict: bool) -> float | None:
+    """Cell values must be numbers or null (the contract): anything else aborts the document's
+    transaction. Check values are informative only, so an odd one is stored as null."""
+    if value is None:
+        return None
+    try:
+        if isinstance(value, bool):
+            raise TypeError(f"not a number: {value!r}")
+        return float(value)
+    except (TypeError, ValueError):
+        if strict:
+            raise ValueError(f"not a number: {value!r}") from None
+        return None
+
+
+def _sort_key(row: dict) -> tuple:
+    return tuple((v is None, "" if v is None else v) for v in row.values())
+
+
+class Archive:
+    """One archive database. Safe to share between the processes of a batch: every document is
+    written in its own short transaction (SQLite: WAL mode, so readers never block the writer)."""
+
+    def __init__(self, url_or_path: str | Path) -> None:
+        self.url = _url(url_or_path)
+        self.engine: Engine = sa.create_engine(self.url, pool_pre_ping=not self.url.startswith("sqlite"))
+        if self.engine.dialect.name == "sqlite":
+            sa.event.listen(self.engine, "connect", _sqlite_pragmas)
+        metadata.create_all(self.engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def has(self, sha256: str, run_key: str) -> bool:
+        """Whether this content was already archived with this run_key (resume skips it)."""
+        query = sa.select(documents.c.id).where(documents.c.sha256 == sha256, documents.c.run_key == run_key)
+        with self.engine.connect() as conn:
+            return conn.execute(query.limit(1)).first() is not None
+
+    def record(self, report: dict, path: str, sha256: str, run_key: str, models: str = "",
+               agency: str | None = None, year: int | None = None) -> int:
+        """Store one report in one transaction, replacing an earlier row of the same (sha256,
+        run_key): a crash or a bad report leaves the old state or the new one, never half of one.
+        Returns the new document id."""
+        with self.engine.begin() as conn:
+            self._delete(conn, sha256, run_key)  # a write first: SQLite takes its write lock here
+            messages = [str(m) for m in report.get("errors") or []]
+            document_id = conn.execute(documents.insert().values(
+                path=str(path), document=report["document"], source=json.dumps(report.get("source") or []),
+                sha256=sha256, run_key=run_key, pages=report.get("pages"), layout=report.get("layout"),
+                agency=agency, year=year, status=report["status"], engine=report.get("engine") or "",
+                models=models, seconds=report.get("seconds"), errors="\n".join(messages),
+                created_at=datetime.now(timezone.utc),
+            )).inserted_primary_key[0]
+            cell_rows = [
+                {"document_id": document_id, "table_key": table_key, "row_key": c.get("row"),
+                 "col_key": c.get("col"), "value": _number(c.get("value"), strict=True),
+                 "text": c.get("text") or "", "confidence": c.get("confidence"), "page": c.get("page")}
+                for table_key, table in (report.get("tables") or {}).items()
+                for c in table.get("cells") or []
+            ]
+            check_rows = [
+                {"document_id": document_id, "rule": c.get("rule"), "key": str(c.get("key") or ""),
+                 "status": c.get("status"), "expected": _number(c.get("expected"), strict=False),
+                 "actual": _number(c.get("actual"), strict=False), "cells": json.dumps(c.get("cells") or [])}
+                for c in report.get("checks") or []
+            ]
+            error_rows = [{"document_id": document_id, "message": m} for m in messages]
+            for table, rows in zip(CHILDREN, (cell_rows, check_rows, error_rows)):
+                if rows:
+                    conn.execute(table.insert(), rows)  # executemany: batched by SQLAlchemy
+            return int(document_id)
+
+    @staticmethod
+    def _delete(conn: Connection, sha256: str, run_key: str) -> None:
+        ids = sa.select(documents.c.id).where(documents.c.sha256 == sha256, documents.c.run_key == run_key)
+        for table in CHILDREN:
+            conn.execute(table.delete().where(table.c.document_id.in_(ids)))
+        conn.execute(documents.delete().where(documents.c.id.in_(ids)))
+
+    def failing(self, rule: str | None = None, year: int | None = None) -> list[dict]:
+        """Documents with at least one failing check, optionally of one rule and one year. ``rule``
+        is a full id (``applications.balance``) or its last part (``balance``)."""
+        d = documents.c
+        query = (
+            sa.select(d.document, d.path, d.sha256, d.run_key, d.year, d.layout, d.agency, d.status)
+            .distinct().join_from(documents, checks).where(checks.c.status == "fail")
+        )
+        if rule is not None:
+            query = query.where(sa.or_(checks.c.rule == rule, checks.c.rule.endswith("." + rule, autoescape=True)))
+        if year is not None:
+            query = query.where(d.year == year)
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(query.order_by(d.year, d.document, d.run_key))]
+
+    def dump(self) -> dict[str, list[dict]]:
+        """Every table's rows, sorted, without ids, timestamps and timings; child rows name their
+        document by (sha256, run_key). Two archives of the same inputs compare equal."""
+        out: dict[str, list[dict]] = {}
+        with self.engine.connect() as conn:
+            for table in (documents, *CHILDREN):
+                columns = [c for c in table.c if c.name not in _VOLATILE]
+                query = sa.select(*columns)
+                if table is not documents:
+                    query = query.add_columns(documents.c.sha256.label("doc_sha256"),
+                                              documents.c.run_key.label("doc_run_key")).join_from(table, documents)
+                out[table.name] = sorted((dict(r._mapping) for r in conn.execute(query)), key=_sort_key)
+        return out
+
+    def _joined(self, table: sa.Table) -> list[dict]:
+        """A child table's rows with the document columns people filter on, in insertion order."""
+        d = documents.c
+        query = sa.select(d.document, d.sha256, d.run_key, d.layout, d.agency, d.year,
+                          *[c for c in table.c if c.name not in ("id", "document_id")])
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(query.join_from(table, documents).order_by(table.c.id))]
+
+    def export_parquet(self, out_dir: str | Path) -> list[Path]:
+        """``out_dir/cells`` and ``out_dir/checks`` as Parquet datasets partitioned by year (hive
+        style: ``year=2021/``; unknown years go to pyarrow's ``__HIVE_DEFAULT_PARTITION__`` and read
+        back as null). Each export replaces the previous one, so stale partitions never linger."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        doc_fields = [("document", pa.string()), ("sha256", pa.string()), ("run_key", pa.string()),
+                      ("layout", pa.string()), ("agency", pa.string()), ("year", pa.int32())]
+        schemas = {
+            "cells": [("table_key", pa.string()), ("row_key", pa.string()), ("col_key", pa.string()),
+                      ("value", pa.float64()), ("text", pa.string()), ("confidence", pa.float64()),
+                      ("page", pa.int32())],
+            "checks": [("rule", pa.string()), ("key", pa.string()), ("status", pa.string()),
+                       ("expected", pa.float64()), ("actual", pa.float64()), ("cells", pa.string())],
+        }
+        written = []
+        for table in (cells, checks):
+            schema = pa.schema(doc_fields + schemas[table.name])
+            data = pa.Table.from_pylist(self._joined(table), schema=schema)
+            target = Path(out_dir) / table.name
+            shutil.rmtree(target, ignore_errors=True)
+            pq.write_to_dataset(data, root_path=str(target), partition_cols=["year"])
+            written.append(target)
+        return written
+
+    def export_xlsx(self, out_dir: str | Path) -> list[Path]:
+        """One workbook per archived document: a ``document`` sheet with its metadata, then one sheet
+        per table (rows = row keys, columns = col keys, in reading order) for people who check by eye."""
+        import pandas as pd
+
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        with self.engine.connect() as conn:
+            docs = [dict(r._mapping) for r in conn.execute(sa.select(documents).order_by(documents.c.id))]
+        names = [d["document"] for d in docs]
+        cell_rows = self._cells_by_document()
+        written = []
+        for doc in docs:
+            stem = doc["document"] if names.count(doc["document"]) == 1 else f"{doc['document']}-{doc['id']}"
+            target = out / (re.sub(r"[^\w.-]+", "_", stem) + ".xlsx")
+            info = {k: doc[k] for k in ("document", "path", "sha256", "run_key", "status", "layout",
+                                        "agency", "year", "pages", "engine", "models", "errors")}
+            with pd.ExcelWriter(target, engine="openpyxl") as writer:
+                pd.DataFrame({"field": list(info), "value": list(info.values())}).to_excel(
+                    writer, sheet_name="document", index=False)
+                for table_key, rows in _group(cell_rows.get(doc["id"], []), "table_key").items():
+                    grid = pd.DataFrame(index=list(dict.fromkeys(r["row_key"] for r in rows)),
+                                        columns=list(dict.fromkeys(r["col_key"] for r in rows)), dtype=float)
+                    for r in rows:
+                        grid.at[r["row_key"], r["col_key"]] = r["value"]
+                    grid.to_excel(writer, sheet_name=table_key[:31])
+            written.append(target)
+        return written
+
+    def _cells_by_document(self) -> dict[int, list[dict]]:
+        c = cells.c
+        query = sa.select(c.document_id, c.table_key, c.row_key, c.col_key, c.value).order_by(c.id)
+        with self.engine.connect() as conn:
+            return _group((dict(r._mapping) for r in conn.execute(query)), "document_id")
+
+
+def _group(rows: Iterable[dict], key: str) -> dict[Any, list[dict]]:
+    groups: dict[Any, list[dict]] = {}
+    for row in rows:
+        groups.setdefault(row[key], []).append(row)
+    return groups
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    """WAL: readers and one writer at a time without blocking each other; busy_timeout: a worker
+    waits for another's transaction instead of failing with "database is locked"."""
+    cursor = dbapi_conn.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()

@@ -1,0 +1,135 @@
+"""The `digitize` command end to end over real sample scans: JSON contract, CSV, Excel, accuracy
+against the ground truth, the relations that fail, a non-report table and a broken file."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from digitizer.evaluate import expected_failures
+
+from .conftest import SCANS, truth
+
+DOCUMENTS = ["yueqing-2020", "r07-2021-tif1bit-zero"]
+FONT = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
+
+
+def _timetable(path):
+    """A ruled table that is not an annual report: a bus timetable."""
+    image = Image.new("L", (1200, 700), 255)
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(FONT, 26)
+    xs, ys = [100, 400, 700, 1000], [100, 160, 220, 280, 340]
+    for x in xs:
+        draw.line([(x, ys[0]), (x, ys[-1])], fill=0, width=3)
+    for y in ys:
+        draw.line([(xs[0], y), (xs[-1], y)], fill=0, width=3)
+    rows = [["线路", "首班车", "末班车"], ["一路", "0630", "2130"], ["二路", "0700", "2200"], ["三路", "0545", "2015"]]
+    for r, row in enumerate(rows):
+        for c, text in enumerate(row):
+            draw.text((xs[c] + 30, ys[r] + 14), text, font=font, fill=0)
+    image.save(path)
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    scans = tmp_path_factory.mktemp("in")
+    for document in DOCUMENTS:
+        for name in truth(document)["source"]:
+            shutil.copy(SCANS / name, scans / name)
+    _timetable(scans / "timetable.png")
+    (scans / "broken.jpg").write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
+    out = tmp_path_factory.mktemp("out")
+    done = subprocess.run(
+        [sys.executable, "-m", "digitizer.cli", str(scans), "--out", str(out)], capture_output=True, text=True
+    )
+    return done, out
+
+
+def test_exit_code_and_summary(run):
+    done, out = run
+    assert done.returncode == 1, done.stderr  # one document could not be read
+    assert "4 documents" in done.stdout
+    summary = json.loads((out / "summary.json").read_text())
+    assert [f["document"] for f in summary["failed"]] == ["broken"]
+
+
+@pytest.mark.parametrize("document", DOCUMENTS)
+def test_cells_match_the_ground_truth(run, document):
+    _, out = run
+    report = json.loads((out / f"{document}.json").read_text())
+    expected = truth(document)
+    assert report["document"] == document and report["layout"] == expected["layout"]
+    assert report["source"] == expected["source"] and report["status"] == "ok"
+    got = {(t, c["row"], c["col"]): c for t, table in report["tables"].items() for c in table["cells"]}
+    cells = [(t, c) for t, table in expected["tables"].items() for c in table["cells"]]
+    assert len(got) == len(cells)
+    right = sum(1 for t, c in cells if got[(t, c["row"], c["col"])]["value"] == c["value"])
+    assert right / len(cells) >= 0.99
+    for cell in got.values():
+        assert set(cell) >= {"row", "col", "value", "text", "confidence", "page", "bbox"}
+
+
+@pytest.mark.parametrize("document", DOCUMENTS)
+def test_failing_relations_are_exactly_the_printed_ones(run, document):
+    _, out = run
+    report = json.loads((out / f"{document}.json").read_text())
+    failing = {(c["rule"], c["key"]) for c in report["checks"] if c["status"] == "fail"}
+    assert failing == expected_failures(truth(document))
+
+
+def test_the_real_2020_report_breaks_exactly_its_two_relations(run):
+    _, out = run
+    report = json.loads((out / "yueqing-2020.json").read_text())
+    failing = {(c["rule"], c["key"]): c for c in report["checks"] if c["status"] == "fail"}
+    assert set(failing) == {("applications.results_sum", "natural_person"), ("applications.results_sum", "total")}
+    assert (failing[("applications.results_sum", "natural_person")]["expected"],
+            failing[("applications.results_sum", "natural_person")]["actual"]) == (101, 102)
+    assert (failing[("applications.results_sum", "total")]["expected"],
+            failing[("applications.results_sum", "total")]["actual"]) == (106, 107)
+
+
+def test_a_table_that_is_not_a_report_comes_out_as_a_grid(run):
+    _, out = run
+    report = json.loads((out / "timetable.json").read_text())
+    assert report["layout"] is None and report["status"] == "ok" and report["tables"] == {}
+    grid = report["grids"][0]
+    assert (grid["n_rows"], grid["n_cols"]) == (4, 3)
+    texts = {(c["row"], c["col"]): c["text"] for c in grid["cells"]}
+    assert texts[(0, 1)] == "首班车" and texts[(2, 2)] == "2200"
+
+
+def test_broken_file_gets_a_failed_json_with_a_reason(run):
+    _, out = run
+    report = json.loads((out / "broken.json").read_text())
+    assert report["status"] == "failed" and report["layout"] is None
+    assert "corrupt" in report["errors"][0] or "not an image" in report["errors"][0]
+
+
+def test_tidy_csv_and_excel(run):
+    _, out = run
+    cells = pd.read_csv(out / "cells.csv")
+    assert list(cells.columns) == ["document", "table", "row", "col", "value", "text", "confidence", "page"]
+    assert set(cells["document"]) == set(DOCUMENTS)
+    checks = pd.read_csv(out / "checks.csv")
+    assert (checks["status"] == "fail").sum() == sum(len(expected_failures(truth(d))) for d in DOCUMENTS)
+    sheets = pd.read_excel(out / "yueqing-2020.xlsx", sheet_name=None, index_col=0)
+    assert set(sheets) == {"active", "applications", "review_litigation"}
+    assert sheets["applications"].shape == (23, 7)  # layout 2019: 23 data rows, 7 columns
+
+
+def test_python_api_gives_dataframes_by_canonical_keys():
+    from digitizer import digitize
+
+    report = digitize(SCANS / "r05-2021-pdf-blank.pdf")
+    frame = report.table("applications")
+    expected = {(c["row"], c["col"]): c["value"] for c in truth("r05-2021-pdf-blank")["tables"]["applications"]["cells"]}
+    assert frame.loc["r7_total", "total"] == expected[("r7_total", "total")]
+    assert frame.loc["new_received", "natural_person"] == expected[("new_received", "natural_person")]
+    assert list(frame.columns)[-1] == "total" and len(frame) == 25  # layout 2021: 25 data rows

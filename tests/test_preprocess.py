@@ -1,0 +1,40 @@
+"""Deskew on real generated pages: a known extra rotation is measured and undone."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from digitizer.load import load_pages
+from digitizer.preprocess import measure_skew, straighten, to_original_bbox
+from digitizer.settings import Settings
+from digitizer.types import Page
+
+from .conftest import source
+
+
+@pytest.fixture(scope="module")
+def straight_page():
+    page = load_pages(source("r11-2021-jpg300-blank"), Settings())[1]
+    return straighten(page, Settings()).image
+
+
+@pytest.mark.parametrize("angle", [-3.0, -1.2, 0.7, 2.5])
+def test_known_rotation_is_measured(straight_page, angle):
+    h, w = straight_page.shape
+    rotated = cv2.warpAffine(straight_page, cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0), (w, h), borderValue=255)
+    assert measure_skew(rotated, 15.0) == pytest.approx(-angle, abs=0.15)
+
+
+def test_straighten_maps_boxes_back_to_the_loaded_page(straight_page):
+    h, w = straight_page.shape
+    angle = 2.0
+    rotated = cv2.warpAffine(straight_page, cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0), (w, h), borderValue=255)
+    page = straighten(Page(1, rotated, "x"), Settings())
+    assert page.skew_degrees == pytest.approx(-angle, abs=0.15)
+    # A point of the straightened page lands where the rotation put it on the loaded page.
+    forward = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    x0, y0, x1, y1 = to_original_bbox(page, (1000, 1000, 1001, 1001))
+    expected = forward @ np.array([1000, 1000, 1.0])
+    assert abs(x0 - expected[0]) < 4 and abs(y0 - expected[1]) < 4
