@@ -18,11 +18,17 @@ $(BIN)/digitize: pyproject.toml
 	$(BIN)/python -c "import cv2, paddleocr, onnxruntime; from digitizer.ocr.models import model_folder, pins; from digitizer.settings import Settings; [model_folder(n, Settings().resolved_model_dir()) for n in pins()]"
 	touch $(BIN)/digitize
 
-# Debian packages: a CJK font for the sample generator (root, as in CI).
+# Debian packages the tests need (installed with apt-get when missing; CI runs as root):
+# a CJK font for the sample generator, PostgreSQL for the archive tests, Chromium for the review page test.
+DEB_PACKAGES = fonts-wqy-microhei postgresql chromium
 system-deps:
-	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei
+	@missing=$$(for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing $$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
 
-test: setup
+test: setup system-deps
 	$(BIN)/python -m pytest -q
 
 eval: setup

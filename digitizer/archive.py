@@ -15,9 +15,9 @@ import json
 import re
 import shutil
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -45,6 +45,7 @@ documents = sa.Table(
     sa.UniqueConstraint("sha256", "run_key", name="uq_documents_sha256_run_key"),
     sa.Index("ix_documents_year_layout", "year", "layout"),
     sa.Index("ix_documents_status", "status"),
+    sqlite_autoincrement=True,  # never reuse a replaced document's id (as PostgreSQL's sequence)
 )
 
 
@@ -150,7 +151,7 @@ class Archive:
     def close(self) -> None:
         self.engine.dispose()
 
-    def __enter__(self) -> Archive:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -175,7 +176,7 @@ class Archive:
                 sha256=sha256, run_key=run_key, pages=report.get("pages"), layout=report.get("layout"),
                 agency=agency, year=year, status=report["status"], engine=report.get("engine") or "",
                 models=models, seconds=report.get("seconds"), errors="\n".join(messages),
-                created_at=datetime.now(timezone.utc),
+                created_at=datetime.now(UTC),
             )).inserted_primary_key[0]
             cell_rows = [
                 {"document_id": document_id, "table_key": table_key, "row_key": c.get("row"),
@@ -263,6 +264,7 @@ class Archive:
             target = Path(out_dir) / table.name
             shutil.rmtree(target, ignore_errors=True)
             pq.write_to_dataset(data, root_path=str(target), partition_cols=["year"])
+            target.mkdir(parents=True, exist_ok=True)  # no rows writes no folder; readers expect one
             written.append(target)
         return written
 

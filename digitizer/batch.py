@@ -1,15 +1,19 @@
 """Run many documents: in this process or in a pool of worker processes, each loading the models
-once. A document that fails gets its JSON with status failed; the batch always goes on."""
+once. Results land in per-document files and in the archive as each document finishes, so a
+killed run loses nothing finished; a rerun skips what the archive already holds with the same
+engine and settings (the run key). A document that fails gets its JSON with status failed; the
+batch always goes on."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from . import export
+from . import __version__, export
 from .errors import ExitCode
 from .pipeline import Digitizer
 from .report import Report
@@ -17,6 +21,18 @@ from .settings import Settings
 from .types import DocumentSource
 
 _worker: Digitizer | None = None
+
+# Settings that change what is read; the others (workers, threads, device) only change speed.
+_RESULT_SETTINGS = ("engine", "pdf_dpi", "max_page_pixels", "max_pages", "max_file_bytes", "deskew", "orientation",
+                    "max_skew_degrees", "label_score")
+
+
+def run_key(settings: Settings) -> str:
+    from .ocr.models import versions
+
+    wanted = {k: v for k, v in asdict(settings).items() if k in _RESULT_SETTINGS}
+    blob = json.dumps({"digitizer": __version__, "settings": wanted, "models": versions()}, sort_keys=True, default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
 def _init_worker(settings: Settings) -> None:
@@ -46,6 +62,7 @@ def run_documents(sources: list[DocumentSource], settings: Settings) -> Iterator
 @dataclass
 class BatchSummary:
     documents: int = 0
+    skipped: int = 0
     pages: int = 0
     cells: int = 0
     failed: list[tuple[str, str]] = field(default_factory=list)
@@ -59,6 +76,7 @@ class BatchSummary:
     def to_json(self) -> dict:
         return {
             "documents": self.documents,
+            "skipped": self.skipped,
             "pages": self.pages,
             "cells": self.cells,
             "seconds": round(self.seconds, 2),
@@ -66,35 +84,73 @@ class BatchSummary:
             "inconsistent": [{"document": d, "failing": f} for d, f in self.inconsistent],
         }
 
+    def add(self, report: dict) -> None:
+        self.documents += 1
+        self.pages += report.get("pages") or 0
+        self.cells += sum(len(t["cells"]) for t in report["tables"].values())
+        self.seconds += report.get("seconds") or 0.0
+        if report["status"] == "failed":
+            self.failed.append((report["document"], "; ".join(report["errors"])))
+        failing = [f"{c['rule']}:{c['key']}" for c in report["checks"] if c["status"] == "fail"]
+        if failing:
+            self.inconsistent.append((report["document"], failing))
+
+
+def _hash_or_none(source: DocumentSource) -> str | None:
+    from .archive import sha256_of
+
+    try:
+        return sha256_of(list(source.paths))
+    except OSError:
+        return None  # unreadable: the loader reports why
+
 
 def run_batch(
     sources: list[DocumentSource],
     out_dir: Path,
     settings: Settings,
     xlsx: bool = True,
-    on_report: Callable[[Report], None] | None = None,
+    on_report: Callable[[dict], None] | None = None,
+    archive_url: str | None = None,
+    force: bool = False,
 ) -> BatchSummary:
+    from .archive import Archive
+    from .ocr.models import versions
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    key = run_key(settings)
+    models = json.dumps(versions(), sort_keys=True)
     summary = BatchSummary()
-    cells: list[dict] = []
-    check_rows: list[dict] = []
-    for report in run_documents(sources, settings):
-        export.write_json(report, out_dir)
-        if xlsx:
-            export.write_xlsx(report, out_dir)
-        cells.extend(export.cell_rows(report))
-        check_rows.extend(export.check_rows(report))
-        summary.documents += 1
-        summary.pages += report.pages
-        summary.cells += sum(len(c) for c in report.tables.values())
-        summary.seconds += report.seconds
-        if report.status == "failed":
-            summary.failed.append((report.document, "; ".join(report.errors)))
-        if report.failed_checks:
-            summary.inconsistent.append((report.document, [f"{c.rule}:{c.key}" for c in report.failed_checks]))
-        if on_report is not None:
-            on_report(report)
-    export.write_csv(cells, export.CELL_COLUMNS, out_dir / "cells.csv")
-    export.write_csv(check_rows, export.CHECK_COLUMNS, out_dir / "checks.csv")
+    reports: dict[str, dict] = {}
+    with Archive(archive_url or out_dir / "archive.sqlite") as archive:
+        hashes = {s.document: _hash_or_none(s) for s in sources}
+        todo = []
+        for source in sources:
+            sha = hashes[source.document]
+            done_json = out_dir / f"{source.document}.json"
+            if not force and sha and archive.has(sha, key) and done_json.exists():
+                reports[source.document] = json.loads(done_json.read_text(encoding="utf-8"))
+                summary.skipped += 1
+                if on_report is not None:
+                    on_report(reports[source.document] | {"skipped": True})
+            else:
+                todo.append(source)
+        for source, report in zip(todo, run_documents(todo, settings)):
+            export.write_json(report, out_dir)
+            if xlsx:
+                export.write_xlsx(report, out_dir)
+            data = report.to_json()
+            sha = hashes[source.document] or hashlib.sha256(source.document.encode()).hexdigest()
+            archive.record(data, str(source.paths[0]), sha, key, models=models,
+                           agency=report.agency, year=report.year)
+            reports[source.document] = data
+            if on_report is not None:
+                on_report(data)
+    for source in sources:
+        summary.add(reports[source.document])
+    ordered = [reports[s.document] for s in sources]
+    export.write_csv((row for r in ordered for row in export.cell_rows(r)), export.CELL_COLUMNS, out_dir / "cells.csv")
+    export.write_csv((row for r in ordered for row in export.check_rows(r)), export.CHECK_COLUMNS, out_dir / "checks.csv")
     with export.atomic_path(out_dir / "summary.json") as tmp:
         tmp.write_text(json.dumps(summary.to_json(), ensure_ascii=False, indent=1), encoding="utf-8")
     return summary

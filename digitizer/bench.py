@@ -97,6 +97,18 @@ def _peak_rss_mb() -> float:
     return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024  # bytes on macOS, KiB on Linux
 
 
+def _cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _load_average() -> list[float] | None:
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        return None
+
+
 def _current_rss_mb() -> float:
     try:
         with open("/proc/self/statm", encoding="ascii") as handle:
@@ -150,12 +162,24 @@ def run_variant(
     reports = []
     for _ in range(max(1, repeats)):
         reports = []
+        load_before = _load_average()
+        cpu = _cpu_seconds()
         started = time.perf_counter()
         for source in sources:
             reports.append(digitizer.run(source))
         seconds = time.perf_counter() - started
+        cpu = _cpu_seconds() - cpu
         pages = sum(r.pages for r in reports)
-        runs.append({"pages": pages, "seconds": seconds, "pages_per_second": pages / seconds if seconds else 0.0})
+        runs.append(
+            {
+                "pages": pages,
+                "seconds": seconds,
+                "cpu_seconds": cpu,
+                "pages_per_second": pages / seconds if seconds else 0.0,
+                "load_average_before": load_before,
+                "load_average_after": _load_average(),
+            }
+        )
     scores = [score(_truth(Path(scans_dir), r.document), r) for r in reports]
     summary = EvalResult(scores, runs[-1]["seconds"]).summary()
     return {
@@ -164,7 +188,10 @@ def run_variant(
         "documents": len(sources),
         "pages": runs[-1]["pages"],
         "pages_per_second": statistics.median(r["pages_per_second"] for r in runs),
-        "seconds_per_page": statistics.median(r["seconds"] / r["pages"] for r in runs if r["pages"]) if runs else 0.0,
+        "seconds_per_page": statistics.median(r["seconds"] / r["pages"] for r in runs) if runs[-1]["pages"] else 0.0,
+        "cpu_seconds_per_page": statistics.median(r["cpu_seconds"] / r["pages"] for r in runs)
+        if runs[-1]["pages"]
+        else 0.0,
         "runs": runs,
         "load_seconds": load_seconds,
         "accuracy": summary["accuracy"],
@@ -196,6 +223,8 @@ def run_scaling(
     rss_loaded = _current_rss_mb()
     pages = right = cells = 0
     rss_samples = []
+    load_before = _load_average()
+    cpu = _cpu_seconds()
     started = time.perf_counter()
     for source in itertools.cycle(sources):
         if pages >= n_pages:
@@ -207,11 +236,15 @@ def run_scaling(
         rss_samples.append(round(_current_rss_mb(), 1))
         del report
     seconds = time.perf_counter() - started
+    cpu = _cpu_seconds() - cpu
     return {
         "requested_pages": n_pages,
         "pages": pages,
         "seconds": seconds,
         "pages_per_second": pages / seconds if seconds else 0.0,
+        "cpu_seconds_per_page": cpu / pages if pages else 0.0,
+        "load_average_before": load_before,
+        "load_average_after": _load_average(),
         "accuracy": right / cells if cells else 0.0,
         "rss_after_load_mb": rss_loaded,
         "rss_after_each_document_mb": rss_samples,
@@ -270,6 +303,7 @@ def run_bench(
             "platform": platform.platform(),
             "python": platform.python_version(),
             "processor": platform.processor() or platform.machine(),
+            "load_average_at_start": _load_average(),
         },
         "variants": results,
     }
@@ -285,16 +319,21 @@ def run_bench(
 def render(result: dict) -> str:
     lines = [
         f"documents: {len(result['documents'])} ({result['pages']} pages): {', '.join(result['documents'])}",
-        f"machine: {result['machine']['cpus']} CPUs, cpu_threads={result['settings']['cpu_threads']}, "
-        f"device={result['settings']['device']}, repeats={result['repeats']}, "
-        f"{'one spawned process per variant' if result['isolated_processes'] else 'one process'}",
+        (
+            f"machine: {result['machine']['cpus']} CPUs, cpu_threads={result['settings']['cpu_threads']}, "
+            f"device={result['settings']['device']}, repeats={result['repeats']}, "
+            f"{'one spawned process per variant' if result['isolated_processes'] else 'one process'}"
+        ),
         "",
-        f"{'variant':<10}{'pages/s':>9}{'s/page':>8}{'accuracy':>10}{'cells right':>14}"
-        f"{'docs right':>11}{'load s':>8}{'RSS loaded':>12}{'peak RSS':>10}",
+        (
+            f"{'variant':<10}{'pages/s':>9}{'s/page':>8}{'CPU s/pg':>9}{'accuracy':>10}{'cells right':>14}"
+            f"{'docs right':>11}{'load s':>8}{'RSS loaded':>12}{'peak RSS':>10}"
+        ),
     ]
     for name, v in result["variants"].items():
         lines.append(
-            f"{name:<10}{v['pages_per_second']:>9.3f}{v['seconds_per_page']:>8.2f}{v['accuracy'] * 100:>9.2f}%"
+            f"{name:<10}{v['pages_per_second']:>9.3f}{v['seconds_per_page']:>8.2f}{v['cpu_seconds_per_page']:>9.2f}"
+            f"{v['accuracy'] * 100:>9.2f}%"
             f"{v['cells_right']:>8}/{v['cells']:<5}{v['documents_all_right']:>6}/{v['documents']:<4}"
             f"{v['load_seconds']:>8.1f}{v['rss_after_load_mb']:>9.0f} MB{v['peak_rss_mb']:>7.0f} MB"
         )
@@ -304,11 +343,12 @@ def render(result: dict) -> str:
         lines += [
             "",
             "project pipeline, batch scaling (fresh process per batch):",
-            f"{'pages':>7}{'seconds':>9}{'pages/s':>9}{'accuracy':>10}{'RSS loaded':>12}{'RSS end':>10}{'peak RSS':>10}",
+            f"{'pages':>7}{'seconds':>9}{'pages/s':>9}{'CPU s/pg':>9}{'accuracy':>10}{'RSS loaded':>12}{'RSS end':>10}{'peak RSS':>10}",
         ]
         for s in result["scaling"]:
             lines.append(
-                f"{s['pages']:>7}{s['seconds']:>9.1f}{s['pages_per_second']:>9.3f}{s['accuracy'] * 100:>9.2f}%"
+                f"{s['pages']:>7}{s['seconds']:>9.1f}{s['pages_per_second']:>9.3f}{s['cpu_seconds_per_page']:>9.2f}"
+                f"{s['accuracy'] * 100:>9.2f}%"
                 f"{s['rss_after_load_mb']:>9.0f} MB{s['rss_end_mb']:>7.0f} MB{s['peak_rss_mb']:>7.0f} MB"
             )
     return "\n".join(lines)
@@ -351,6 +391,12 @@ def main(argv: list[str] | None = None) -> int:
         warmup=not args.no_warmup,
     )
     print(render(result))
+    runs = [r for v in result["variants"].values() for r in v["runs"]]
+    busiest = max((max(r["load_average_before"] or [0]) for r in runs), default=0)
+    if busiest > (os.cpu_count() or 1):
+        print(
+            f"\nnote: load average reached {busiest:.1f} on {os.cpu_count()} CPUs: other work shared the CPU; pages/s is noisy"
+        )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
     print(f"\nwritten {args.out}")

@@ -63,10 +63,6 @@ def main() -> None:
     """
 
 
-def _settings(engine: str, device: str, workers: int, threads: int) -> Settings:
-    return Settings(engine=engine, device=device, workers=workers, cpu_threads=threads)
-
-
 _engine_option = click.option("--engine", default="paddleocr", show_default=True,
                               type=click.Choice(["paddleocr", "onnxruntime"]),
                               help="OCR engine: PaddleOCR on ONNX Runtime, or the same model on onnxruntime directly.")
@@ -78,20 +74,30 @@ _threads_option = click.option("--threads", default=2, show_default=True, help="
 @main.command()
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--out", "out_dir", default="out", show_default=True, type=click.Path(path_type=Path),
-              help="Folder for <document>.json, .xlsx, cells.csv, checks.csv and summary.json.")
+              help="Folder for <document>.json, .xlsx, cells.csv, checks.csv, summary.json and archive.sqlite.")
+@click.option("--archive", "archive_url", default=None,
+              help="Archive database: a SQLite path or postgresql://user@host/db (default: OUT/archive.sqlite).")
+@click.option("--force", is_flag=True, help="Read documents again even if the archive holds them with the same settings.")
 @_engine_option
 @_device_option
-@click.option("--workers", default=1, show_default=True, help="Documents read in parallel (processes).")
+@click.option("--workers", default=None, type=int, help="Documents read in parallel, one process each (default: all cores).")
 @_threads_option
 @click.option("--xlsx/--no-xlsx", default=True, show_default=True, help="Also write one Excel workbook per document.")
-@click.option("--quiet", is_flag=True, help="No progress bar and no per-document lines.")
-def run(inputs: tuple[Path, ...], out_dir: Path, engine: str, device: str, workers: int, threads: int,
-        xlsx: bool, quiet: bool) -> None:
+@click.option("--review/--no-review", default=True, show_default=True,
+              help="Also write OUT/review/index.html: page overlays and rebuilt tables to check by eye.")
+@click.option("--quiet", is_flag=True, help="No progress bar and no per-document lines (for scripts).")
+@click.option("--log-json", is_flag=True, help="One JSON line per document on stderr instead of the progress bar.")
+def run(inputs: tuple[Path, ...], out_dir: Path, archive_url: str | None, force: bool, engine: str, device: str,
+        workers: int | None, threads: int, xlsx: bool, review: bool, quiet: bool, log_json: bool) -> None:
     """Read every document (PNG, JPG, TIFF, BMP, WebP, PDF; folders recursively) in INPUTS.
 
     Loose page images <stem>_p1.jpg, <stem>_p2.jpg or <stem>-001.png … are one document.
+    A rerun skips documents already archived with the same settings (resume); --force redoes them.
     Exit code 0 when every document was read, 1 when some failed, 2 on a usage error.
     """
+    import json as _json
+    import time
+
     from .batch import run_batch
 
     try:
@@ -100,29 +106,72 @@ def run(inputs: tuple[Path, ...], out_dir: Path, engine: str, device: str, worke
         raise click.UsageError(str(err)) from err
     if not sources:
         raise click.UsageError(f"no page images or PDFs under {', '.join(map(str, inputs))}")
-    settings = _settings(engine, device, workers, threads)
-    bar = tqdm(total=len(sources), unit="doc", disable=quiet, file=sys.stderr)
+    settings = Settings(engine=engine, device=device, cpu_threads=threads,
+                        workers=workers if workers is not None else Settings().workers)
+    bar = tqdm(total=len(sources), unit="doc", disable=quiet or log_json, file=sys.stderr)
+    started, pages = time.perf_counter(), 0
 
-    def on_report(report) -> None:
+    def on_report(report: dict) -> None:
+        nonlocal pages
+        pages += report.get("pages") or 0
+        rate = pages / max(time.perf_counter() - started, 1e-6)
         bar.update(1)
-        if not quiet:
-            failing = ", ".join(f"{c.rule}:{c.key}" for c in report.failed_checks) or "-"
-            cells = sum(len(c) for c in report.tables.values())
-            tqdm.write(f"{report.document}: {report.status}, layout {report.layout}, {report.pages} pages, "
-                       f"{cells} cells, failing: {failing}" + (f" ({'; '.join(report.errors)})" if report.errors else ""),
-                       file=sys.stderr)
+        bar.set_postfix(pages_per_s=f"{rate:.2f}")
+        failing = [f"{c['rule']}:{c['key']}" for c in report["checks"] if c["status"] == "fail"]
+        if log_json:
+            click.echo(_json.dumps({"document": report["document"], "status": report["status"],
+                                    "layout": report["layout"], "pages": report.get("pages"),
+                                    "seconds": report.get("seconds"), "failing": failing,
+                                    "errors": report["errors"], "skipped": report.get("skipped", False),
+                                    "pages_per_second": round(rate, 3)}, ensure_ascii=False), err=True)
+        elif not quiet:
+            cells = sum(len(t["cells"]) for t in report["tables"].values())
+            note = " (already archived)" if report.get("skipped") else ""
+            tqdm.write(f"{report['document']}: {report['status']}, layout {report['layout']}, "
+                       f"{report.get('pages')} pages, {cells} cells, failing: {', '.join(failing) or '-'}{note}"
+                       + (f" ({'; '.join(report['errors'])})" if report["errors"] else ""), file=sys.stderr)
 
     try:
-        summary = run_batch(sources, out_dir, settings, xlsx=xlsx, on_report=on_report)
+        summary = run_batch(sources, out_dir, settings, xlsx=xlsx, on_report=on_report,
+                            archive_url=archive_url, force=force)
     except DigitizerError as err:
         bar.close()
         click.echo(f"error: {err}", err=True)
         sys.exit(int(err.exit_code))
     bar.close()
-    click.echo(f"{summary.documents} documents, {summary.pages} pages, {summary.cells} cells read; "
-               f"{len(summary.failed)} failed; {len(summary.inconsistent)} with failing relations; "
-               f"{summary.seconds:.1f} s. Results in {out_dir}/")
+    if review:
+        from .review import write_review
+
+        items = [(_json.loads((out_dir / f"{s.document}.json").read_text(encoding="utf-8")), s) for s in sources]
+        page = write_review(out_dir, items)
+        if not quiet:
+            click.echo(f"Review: {page}")
+    if not quiet:
+        click.echo(f"{summary.documents} documents ({summary.skipped} already archived), {summary.pages} pages, "
+                   f"{summary.cells} cells read; {len(summary.failed)} failed; "
+                   f"{len(summary.inconsistent)} with failing relations. Results in {out_dir}/")
+        for document, reason in summary.failed:
+            click.echo(f"  failed {document}: {reason}")
+        for document, failing in summary.inconsistent:
+            click.echo(f"  inconsistent {document}: {', '.join(failing)}")
     sys.exit(int(summary.exit_code))
+
+
+@main.command("export")
+@click.argument("archive")
+@click.option("--parquet", "parquet_dir", type=click.Path(path_type=Path), help="Write cells and checks as Parquet, partitioned by year.")
+@click.option("--xlsx", "xlsx_dir", type=click.Path(path_type=Path), help="Write one workbook per document.")
+def export_command(archive: str, parquet_dir: Path | None, xlsx_dir: Path | None) -> None:
+    """Export an ARCHIVE (SQLite path or postgresql:// URL) as Parquet and/or Excel."""
+    from .archive import Archive
+
+    if not parquet_dir and not xlsx_dir:
+        raise click.UsageError("say what to write: --parquet DIR and/or --xlsx DIR")
+    with Archive(archive) as db:
+        if parquet_dir:
+            click.echo(f"{len(db.export_parquet(parquet_dir))} Parquet files in {parquet_dir}/")
+        if xlsx_dir:
+            click.echo(f"{len(db.export_xlsx(xlsx_dir))} workbooks in {xlsx_dir}/")
 
 
 @main.command("eval")
@@ -137,7 +186,8 @@ def eval_command(scans: Path, truth: Path | None, out_dir: Path, engine: str, de
     precision and recall of the failing relations, pages per second."""
     from .evaluate import evaluate
 
-    result = evaluate(scans, truth or scans / "truth", out_dir, _settings(engine, device, 1, threads))
+    result = evaluate(scans, truth or scans / "truth", out_dir,
+                      Settings(engine=engine, device=device, workers=1, cpu_threads=threads))
     click.echo(result.render())
 
 

@@ -103,29 +103,37 @@ def expected_failures(truth: dict) -> set[tuple[str, str]]:
     return {(c.rule, c.key) for c in run_checks(layout, tables) if c.status == "fail"}
 
 
-def score(truth: dict, report: Report) -> DocScore:
-    doc = DocScore(truth["document"], truth.get("condition", "default"), pages=report.pages)
-    found = {(k, c.row, c.col): c for k, cells in report.tables.items() for c in cells} if report.layout == truth["layout"] else {}
+def score(truth: dict, report: Report | dict) -> DocScore:
+    """Score one report (a Report or its JSON) against its ground truth."""
+    if isinstance(report, Report):
+        report = report.to_json()
+    doc = DocScore(truth["document"], truth.get("condition", "default"), pages=report.get("pages") or 0)
+    found = (
+        {(k, c["row"], c["col"]): c for k, t in report["tables"].items() for c in t["cells"]}
+        if report["layout"] == truth["layout"]
+        else {}
+    )
     for key, table in truth["tables"].items():
         for cell in table["cells"]:
             doc.cells += 1
             got = found.get((key, cell["row"], cell["col"]))
-            if got is not None and got.value is not None and abs(float(got.value) - float(cell["value"])) < 1e-6:
+            if got is not None and got["value"] is not None and abs(float(got["value"]) - float(cell["value"])) < 1e-6:
                 doc.right += 1
             else:
-                read = "missing" if got is None else f"{got.value!r} (text {got.text!r}, page {got.page})"
+                read = "missing" if got is None else f"{got['value']!r} (text {got['text']!r}, page {got['page']})"
                 doc.wrong.append(f"{doc.document} {key}.{cell['row']}.{cell['col']}: true {cell['value']!r}, read {read}")
     doc.expected_failures = expected_failures(truth)
-    doc.found_failures = {(c.rule, c.key) for c in report.failed_checks}
+    doc.found_failures = {(c["rule"], c["key"]) for c in report["checks"] if c["status"] == "fail"}
     return doc
 
 
 def evaluate(scans: Path, truth_dir: Path, out_dir: Path, settings: Settings) -> EvalResult:
     truths = {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in sorted(truth_dir.glob("*.json"))}
     sources = [s for s in load.discover([scans]) if s.document in truths]
-    reports: dict[str, Report] = {}
+    reports: dict[str, dict] = {}
     started = time.perf_counter()
-    run_batch(sources, out_dir, settings, xlsx=False, on_report=lambda r: reports.__setitem__(r.document, r))
+    run_batch(sources, out_dir, settings, xlsx=False, force=True,
+              on_report=lambda r: reports.__setitem__(r["document"], r))
     seconds = time.perf_counter() - started
     docs = [score(truths[name], reports[name]) for name in truths if name in reports]
     return EvalResult(docs, seconds)

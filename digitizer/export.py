@@ -40,35 +40,23 @@ def write_json(report: Report, out_dir: Path) -> Path:
     return target
 
 
-def cell_rows(report: Report) -> list[dict]:
+def cell_rows(report: dict) -> list[dict]:
+    """Tidy rows of a report's JSON: one per cell."""
     return [
-        {
-            "document": report.document,
-            "table": key,
-            "row": c.row,
-            "col": c.col,
-            "value": c.value,
-            "text": c.text,
-            "confidence": round(float(c.confidence), 4),
-            "page": c.page,
-        }
-        for key, cells in report.tables.items()
-        for c in cells
+        {"document": report["document"], "table": key, **{k: c[k] for k in CELL_COLUMNS[2:]}}
+        for key, table in report["tables"].items()
+        for c in table["cells"]
     ]
 
 
-def check_rows(report: Report) -> list[dict]:
+def check_rows(report: dict) -> list[dict]:
     return [
         {
-            "document": report.document,
-            "rule": c.rule,
-            "key": c.key,
-            "status": c.status,
-            "expected": c.expected,
-            "actual": c.actual,
-            "cells": ";".join("/".join(ref) for ref in c.cells),
+            "document": report["document"],
+            **{k: c[k] for k in CHECK_COLUMNS[1:-1]},
+            "cells": ";".join("/".join(ref) for ref in c["cells"]),
         }
-        for c in report.checks
+        for c in report["checks"]
     ]
 
 

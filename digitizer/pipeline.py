@@ -6,13 +6,13 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from . import checks, grid, load, mapping, preprocess, reconstruct
+from . import checks, grid, load, mapping, orientation, preprocess, reconstruct
 from .errors import DigitizerError, LoadError
 from .ocr.engines import RecognitionEngine, get_engine
 from .ocr.read import read_cells
 from .report import Report
 from .settings import Settings
-from .types import DocumentSource, Table
+from .types import DocumentSource, StraightPage, Table
 
 
 class Digitizer:
@@ -28,9 +28,8 @@ class Digitizer:
             self._engine = get_engine(self.settings)
         return self._engine
 
-    def _page_tables(self, page) -> list[Table]:
-        straight = preprocess.straighten(page, self.settings)
-        grids = grid.find_grids(straight.image, page.number)
+    def _read_tables(self, straight: StraightPage) -> tuple[list[Table], float]:
+        grids = grid.find_grids(straight.image, straight.number)
         boxes = [cell.bbox for g in grids for cell in g.cells]
         readings = read_cells(straight.image, boxes, self.engine, self.settings.rec_batch_size) if boxes else []
 
@@ -41,6 +40,21 @@ class Digitizer:
         for g in grids:
             tables.append(reconstruct.build_table(g, readings[start : start + len(g.cells)], to_original))
             start += len(g.cells)
+        return tables, orientation.upright_confidence(readings)
+
+    def _page_tables(self, page) -> list[Table]:
+        straight = preprocess.straighten(page, self.settings)
+        if not self.settings.orientation:
+            return self._read_tables(straight)[0]
+        if orientation.text_is_vertical(straight.image):
+            straight = preprocess.turn(straight, 1)
+        tables, confidence = self._read_tables(straight)
+        if confidence < orientation.SURE:
+            # Maybe upside down: read it turned half round and keep the more confident reading.
+            turned = preprocess.turn(straight, 2)
+            other, other_confidence = self._read_tables(turned)
+            if other_confidence > confidence:
+                return other
         return tables
 
     def run(self, source: DocumentSource) -> Report:

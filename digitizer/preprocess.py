@@ -88,25 +88,85 @@ def _coarse_skew(gray: np.ndarray, max_degrees: float) -> float:
     return float(median)
 
 
+def _order_corners(points: np.ndarray) -> np.ndarray:
+    """Top-left, top-right, bottom-right, bottom-left."""
+    sums, diffs = points.sum(axis=1), np.diff(points, axis=1)[:, 0]
+    return np.array([points[sums.argmin()], points[diffs.argmin()], points[sums.argmax()], points[diffs.argmax()]],
+                    dtype=np.float32)
+
+
+def find_page_quad(gray: np.ndarray) -> np.ndarray | None:
+    """Corners of a sheet of paper photographed on a darker surface, or None for a flat scan."""
+    height, width = gray.shape
+    scale = 800.0 / max(height, width)
+    small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    small = cv2.GaussianBlur(small, (5, 5), 0)
+    _, paper = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    paper = cv2.morphologyEx(paper, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (15, 15)))
+    contours, _ = cv2.findContours(paper, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    if not contours:
+        return None
+    contour = max(contours, key=cv2.contourArea)
+    area = cv2.contourArea(contour)
+    if not 0.25 * small.size < area < 0.97 * small.size:
+        return None
+    quad = cv2.approxPolyDP(contour, 0.02 * cv2.arcLength(contour, True), True)
+    if len(quad) != 4 or not cv2.isContourConvex(quad):
+        return None
+    return _order_corners(quad[:, 0, :].astype(np.float32) / scale)
+
+
+def _flatten(gray: np.ndarray, quad: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The sheet inside `quad` warped to an upright rectangle; returns it and the homography."""
+    tl, tr, br, bl = quad
+    width = int(round(max(np.linalg.norm(tr - tl), np.linalg.norm(br - bl))))
+    height = int(round(max(np.linalg.norm(bl - tl), np.linalg.norm(br - tr))))
+    target = np.array([[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]], dtype=np.float32)
+    homography = cv2.getPerspectiveTransform(quad, target)
+    flat = cv2.warpPerspective(gray, homography, (width, height), flags=cv2.INTER_LINEAR, borderValue=255)
+    return flat, homography
+
+
+def _as_3x3(affine: np.ndarray) -> np.ndarray:
+    return np.vstack([affine, [0.0, 0.0, 1.0]])
+
+
 def straighten(page: Page, settings: Settings) -> StraightPage:
+    """Grayscale, flatten a photographed sheet, rotate level; keep the map back to the loaded page."""
     gray = to_gray(page.image)
-    identity = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
+    to_loaded = np.eye(3)
     if not settings.deskew:
-        return StraightPage(page.number, gray, identity)
+        return StraightPage(page.number, gray, to_loaded)
+    quad = find_page_quad(gray)
+    if quad is not None:
+        gray, homography = _flatten(gray, quad)
+        to_loaded = np.linalg.inv(homography)
     angle = measure_skew(gray, settings.max_skew_degrees)
     if abs(angle) < 0.05:
-        return StraightPage(page.number, gray, identity)
+        return StraightPage(page.number, gray, to_loaded)
     straight, rotation = _rotate(gray, angle)
-    return StraightPage(page.number, straight, cv2.invertAffineTransform(rotation), skew_degrees=angle)
+    to_loaded = to_loaded @ np.linalg.inv(_as_3x3(rotation))
+    return StraightPage(page.number, straight, to_loaded, skew_degrees=angle)
 
 
 def to_original_bbox(page: StraightPage, bbox: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
     x0, y0, x1, y1 = bbox
-    corners = np.array([[x0, y0, 1], [x1, y0, 1], [x0, y1, 1], [x1, y1, 1]], dtype=np.float64)
-    mapped = corners @ page.to_original.T
+    corners = np.array([[[x0, y0], [x1, y0], [x0, y1], [x1, y1]]], dtype=np.float64)
+    mapped = cv2.perspectiveTransform(corners, page.to_original)[0]
     return (
         int(np.floor(mapped[:, 0].min())),
         int(np.floor(mapped[:, 1].min())),
         int(np.ceil(mapped[:, 0].max())),
         int(np.ceil(mapped[:, 1].max())),
     )
+
+
+def turn(page: StraightPage, quarter_turns: int) -> StraightPage:
+    """The page rotated counter-clockwise by quarter_turns x 90 degrees, its map back kept."""
+    image, to_loaded = page.image, page.to_original
+    for _ in range(quarter_turns % 4):
+        width = image.shape[1]
+        # np.rot90: new (x, y) comes from old (width - 1 - y, x).
+        to_loaded = to_loaded @ np.array([[0.0, -1.0, width - 1.0], [1.0, 0.0, 0.0], [0.0, 0.0, 1.0]])
+        image = np.ascontiguousarray(np.rot90(image))
+    return StraightPage(page.number, image, to_loaded, page.skew_degrees)

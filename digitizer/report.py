@@ -22,6 +22,9 @@ class Report:
     pages: int = 0
     seconds: float = 0.0
     engine: str = ""
+    title: str = ""
+    agency: str | None = None
+    year: int | None = None
 
     @property
     def failed_checks(self) -> list[CheckResult]:
@@ -49,6 +52,9 @@ class Report:
             "pages": self.pages,
             "seconds": round(self.seconds, 3),
             "engine": self.engine,
+            "title": self.title,
+            "agency": self.agency,
+            "year": self.year,
             "grids": [grid_json(t) for t in self.grids],
         }
 

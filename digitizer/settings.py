@@ -27,6 +27,7 @@ class Settings:
     max_file_bytes: int = 500_000_000
     # Preprocessing.
     deskew: bool = True
+    orientation: bool = True  # try quarter turns on pages whose text does not read upright
     max_skew_degrees: float = 15.0
     # Layout matching: minimum fuzzy score (0-100) for a printed label to count as a match.
     label_score: float = 62.0

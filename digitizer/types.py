@@ -29,7 +29,7 @@ class Page:
 class StraightPage:
     number: int
     image: np.ndarray  # grayscale uint8, deskewed
-    to_original: np.ndarray  # 2x3 affine: straightened pixel -> loaded-page pixel
+    to_original: np.ndarray  # 3x3 homography: straightened pixel -> loaded-page pixel
     skew_degrees: float = 0.0
 
 

@@ -65,7 +65,7 @@ def postgres_url() -> Iterator[str]:
     port = _free_port()
 
     def run(*args: str) -> None:
-        done = subprocess.run([*prefix, *args], capture_output=True, text=True, timeout=120)
+        done = subprocess.run([*prefix, *args], check=False, capture_output=True, text=True, timeout=120)
         if done.returncode:
             server_log = log.read_text(errors="replace") if log.exists() else ""
             raise RuntimeError(f"{' '.join(args)} failed:\n{done.stdout}\n{done.stderr}\n{server_log}")

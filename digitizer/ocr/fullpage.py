@@ -38,7 +38,9 @@ class FullPageOCR:
             import paddleocr
             from paddleocr import PaddleOCR
         except ImportError as err:
-            raise EngineUnavailable("the full-page baseline needs PaddleOCR: pip install 'paddleocr==3.7.0' onnxruntime") from err
+            raise EngineUnavailable(
+                "the full-page baseline needs PaddleOCR: pip install 'paddleocr==3.7.0' onnxruntime"
+            ) from err
         model_dir = settings.resolved_model_dir()
         self._pipeline = PaddleOCR(
             text_detection_model_name=DET_MODEL,

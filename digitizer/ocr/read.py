@@ -27,7 +27,7 @@ class LineCrop:
     image: np.ndarray  # grayscale crop of one text line, padded with paper
 
 
-def _ink_mask(crop: np.ndarray) -> np.ndarray | None:
+def ink_mask(crop: np.ndarray) -> np.ndarray | None:
     if crop.size == 0:
         return None
     smooth = cv2.GaussianBlur(crop, (3, 3), 0)
@@ -50,7 +50,7 @@ def _ink_mask(crop: np.ndarray) -> np.ndarray | None:
     return keep[labels].astype(np.uint8)
 
 
-def _split_lines(mask: np.ndarray) -> list[tuple[int, int]]:
+def split_lines(mask: np.ndarray) -> list[tuple[int, int]]:
     rows = np.flatnonzero(mask.any(axis=1))
     if rows.size == 0:
         return []
@@ -80,11 +80,11 @@ def cell_lines(gray: np.ndarray, bbox: BBox) -> list[np.ndarray]:
     x0, y0, x1, y1 = bbox
     inset = 2
     crop = gray[y0 + inset : y1 - inset, x0 + inset : x1 - inset]
-    mask = _ink_mask(crop)
+    mask = ink_mask(crop)
     if mask is None:
         return []
     lines = []
-    for a, b in _split_lines(mask):
+    for a, b in split_lines(mask):
         cols = np.flatnonzero(mask[a:b].any(axis=0))
         if cols.size == 0:
             continue

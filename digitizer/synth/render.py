@@ -134,6 +134,10 @@ class Doc:
         self.y += lh // 3
 
     # ---- tables ----
+    def rule(self, x0: int, y0: int, x1: int, y1: int, outer: bool = False):
+        """Draw one ruling-line rectangle (hook: synth/hard.py draws faint / dashed / broken lines)."""
+        self.draw.rectangle([x0, y0, x1, y1], fill=0)
+
     def layout_grid(self, g: Grid):
         minh = self.lh + 2 * self.pady
         rowh = [minh] * g.nrows
@@ -177,7 +181,7 @@ class Doc:
             cy1 = ys[r1] + g.rowh[r1]
             for (ax0, ay0, ax1, ay1) in [(cx0, cy0, cx0 + t - 1, cy1), (cx1 - t + 1, cy0, cx1, cy1),
                                          (cx0, cy0, cx1, cy0 + t - 1), (cx0, cy1 - t + 1, cx1, cy1)]:
-                d.rectangle([ax0, ay0, ax1, ay1], fill=0)
+                self.rule(ax0, ay0, ax1, ay1, outer=False)
             inner_w = cx1 - cx0 - 2 * self.padx
             lines = self.wrap(cell.text, inner_w)
             if len(rows) < cell.rs or id(cell) in frag_lines:
@@ -198,7 +202,7 @@ class Doc:
         b = self.border
         for (ax0, ay0, ax1, ay1) in [(colx[0], self.y, colx[0] + b - 1, y_end), (colx[-1] - b + 1, self.y, colx[-1], y_end),
                                      (colx[0], self.y, colx[-1], self.y + b - 1), (colx[0], y_end - b + 1, colx[-1], y_end)]:
-            d.rectangle([ax0, ay0, ax1, ay1], fill=0)
+            self.rule(ax0, ay0, ax1, ay1, outer=True)
         self.y = y_end + self.fs
 
 
