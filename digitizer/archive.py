@@ -219,6 +219,19 @@ class Archive:
         with self.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(query.order_by(d.year, d.document, d.run_key))]
 
+    def values_of(self, agency: str, year: int) -> dict[tuple[str, str, str], float | None] | None:
+        """Cell values of the latest archived report of an agency's year (for cross-year checks)."""
+        d = documents.c
+        query = (sa.select(d.id).where(d.agency == agency, d.year == year, d.layout.is_not(None))
+                 .order_by(d.id.desc()).limit(1))
+        with self.engine.connect() as conn:
+            row = conn.execute(query).first()
+            if row is None:
+                return None
+            c = cells.c
+            found = conn.execute(sa.select(c.table_key, c.row_key, c.col_key, c.value).where(c.document_id == row.id))
+            return {(t, r, k): v for t, r, k, v in found}
+
     def dump(self) -> dict[str, list[dict]]:
         """Every table's rows, sorted, without ids, timestamps and timings; child rows name their
         document by (sha256, run_key). Two archives of the same inputs compare equal."""

@@ -24,7 +24,7 @@ _worker: Digitizer | None = None
 
 # Settings that change what is read; the others (workers, threads, device) only change speed.
 _RESULT_SETTINGS = ("engine", "pdf_dpi", "max_page_pixels", "max_pages", "max_file_bytes", "deskew", "orientation",
-                    "max_skew_degrees", "label_score")
+                    "max_skew_degrees", "label_score", "reread")
 
 
 def run_key(settings: Settings) -> str:
@@ -113,6 +113,8 @@ def run_batch(
     on_report: Callable[[dict], None] | None = None,
     archive_url: str | None = None,
     force: bool = False,
+    executor: str = "local",
+    ray_address: str | None = None,
 ) -> BatchSummary:
     from .archive import Archive
     from .ocr.models import versions
@@ -135,7 +137,13 @@ def run_batch(
                     on_report(reports[source.document] | {"skipped": True})
             else:
                 todo.append(source)
-        for source, report in zip(todo, run_documents(todo, settings)):
+        if executor == "ray":
+            from .ray_executor import run_documents as run_on_ray
+
+            reports_in_order = run_on_ray(todo, settings, address=ray_address)
+        else:
+            reports_in_order = run_documents(todo, settings)
+        for source, report in zip(todo, reports_in_order):
             export.write_json(report, out_dir)
             if xlsx:
                 export.write_xlsx(report, out_dir)
@@ -146,6 +154,7 @@ def run_batch(
             reports[source.document] = data
             if on_report is not None:
                 on_report(data)
+        _cross_year_checks(reports, archive, out_dir, key, models, {s.document: s for s in sources}, hashes)
     for source in sources:
         summary.add(reports[source.document])
     ordered = [reports[s.document] for s in sources]
@@ -154,3 +163,34 @@ def run_batch(
     with export.atomic_path(out_dir / "summary.json") as tmp:
         tmp.write_text(json.dumps(summary.to_json(), ensure_ascii=False, indent=1), encoding="utf-8")
     return summary
+
+
+def _values(report: dict) -> dict[tuple[str, str, str], float | None]:
+    return {(t, c["row"], c["col"]): c["value"] for t, table in report["tables"].items() for c in table["cells"]}
+
+
+def _cross_year_checks(reports: dict[str, dict], archive, out_dir: Path, key: str, models: str,
+                       sources: dict[str, DocumentSource], hashes: dict[str, str | None]) -> None:
+    """Warnings between an agency's report and its previous year's, found in this run or the
+    archive; added to the report's checks (JSON rewritten, archive row replaced)."""
+    from .checks import history_checks
+    from .layouts import get_layout
+
+    by_year = {(r.get("agency"), r.get("year")): r for r in reports.values() if r.get("agency") and r.get("year")}
+    for (agency, year), report in by_year.items():
+        if not report.get("layout"):
+            continue
+        previous = by_year.get((agency, year - 1))
+        values = _values(previous) if previous is not None else archive.values_of(agency, year - 1)
+        if not values:
+            continue
+        found = [c.to_json() for c in history_checks(get_layout(report["layout"]), _values(report), values)]
+        kept = [c for c in report["checks"] if not c["rule"].startswith("history.")]
+        if found and kept + found != report["checks"]:
+            report["checks"] = kept + found
+            document = report["document"]
+            with export.atomic_path(out_dir / f"{document}.json") as tmp:
+                tmp.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+            sha = hashes.get(document) or hashlib.sha256(document.encode()).hexdigest()
+            archive.record(report, str(sources[document].paths[0]), sha, key, models=models,
+                           agency=agency, year=year)

@@ -59,3 +59,46 @@ def run_checks(layout: Layout, tables: dict[str, list[ValueCell]]) -> list[Check
             if result is not None:
                 results.append(result)
     return results
+
+
+def prose_checks(tables: dict[str, list[ValueCell]], received: int | None) -> list[CheckResult]:
+    """Warning: the number of applications the prose of section 一 states against table 三."""
+    cell = next((c for c in tables.get("applications", []) if (c.row, c.col) == ("new_received", "total")), None)
+    if received is None or cell is None:
+        return []
+    ref = [("applications", "new_received", "total")]
+    if cell.value is None:
+        return [CheckResult("prose.new_received", "total", "skip", received, None, ref)]
+    status = "pass" if cell.value == received else "warn"
+    return [CheckResult("prose.new_received", "total", status, received, cell.value, ref)]
+
+
+Values = dict[tuple[str, str, str], "int | float | None"]
+
+
+def history_checks(layout: Layout, this: Values, previous: Values) -> list[CheckResult]:
+    """Warnings between this year's report of an agency and the year before (values by
+    (table, row, col)); status pass, warn, or skip where a cell is unread."""
+    results = []
+    for relation in layout.history:
+        spec = layout.tables[relation.table]
+        keys = [e.key for e in (spec.col_entries() if relation.per == "col" else spec.row_entries())]
+        for key in dict.fromkeys(keys):
+            def ref(name: str) -> tuple[str, str, str]:
+                return (relation.table, name, key) if relation.per == "col" else (relation.table, key, name)
+
+            lhs = [ref(n) for n in relation.lhs]
+            prev = [ref(n) for n in relation.previous]
+            plus, minus = [ref(n) for n in relation.plus], [ref(n) for n in relation.minus]
+            if not all(r in this for r in lhs + plus + minus) or not all(r in previous for r in prev):
+                continue
+            values = [this[r] for r in lhs + plus + minus] + [previous[r] for r in prev]
+            cells = lhs + plus + minus
+            if any(v is None for v in values):
+                results.append(CheckResult(relation.id, key, "skip", None, None, cells))
+                continue
+            expected = _tidy(sum(previous[r] for r in prev) + sum(this[r] for r in plus) - sum(this[r] for r in minus))
+            actual = _tidy(sum(this[r] for r in lhs))
+            status = "pass" if abs(expected - actual) < 1e-6 else "warn"
+            results.append(CheckResult(relation.id, key, status, expected, actual, cells))
+    return results

@@ -78,6 +78,9 @@ _threads_option = click.option("--threads", default=2, show_default=True, help="
 @click.option("--archive", "archive_url", default=None,
               help="Archive database: a SQLite path or postgresql://user@host/db (default: OUT/archive.sqlite).")
 @click.option("--force", is_flag=True, help="Read documents again even if the archive holds them with the same settings.")
+@click.option("--executor", default="local", show_default=True, type=click.Choice(["local", "ray"]),
+              help="local: a process pool on this machine; ray: Ray Data actors (digitizer[ray]).")
+@click.option("--ray-address", default=None, help="Ray cluster to join (default: start a local Ray).")
 @_engine_option
 @_device_option
 @click.option("--workers", default=None, type=int, help="Documents read in parallel, one process each (default: all cores).")
@@ -87,7 +90,8 @@ _threads_option = click.option("--threads", default=2, show_default=True, help="
               help="Also write OUT/review/index.html: page overlays and rebuilt tables to check by eye.")
 @click.option("--quiet", is_flag=True, help="No progress bar and no per-document lines (for scripts).")
 @click.option("--log-json", is_flag=True, help="One JSON line per document on stderr instead of the progress bar.")
-def run(inputs: tuple[Path, ...], out_dir: Path, archive_url: str | None, force: bool, engine: str, device: str,
+def run(inputs: tuple[Path, ...], out_dir: Path, archive_url: str | None, force: bool, executor: str,
+        ray_address: str | None, engine: str, device: str,
         workers: int | None, threads: int, xlsx: bool, review: bool, quiet: bool, log_json: bool) -> None:
     """Read every document (PNG, JPG, TIFF, BMP, WebP, PDF; folders recursively) in INPUTS.
 
@@ -133,7 +137,7 @@ def run(inputs: tuple[Path, ...], out_dir: Path, archive_url: str | None, force:
 
     try:
         summary = run_batch(sources, out_dir, settings, xlsx=xlsx, on_report=on_report,
-                            archive_url=archive_url, force=force)
+                            archive_url=archive_url, force=force, executor=executor, ray_address=ray_address)
     except DigitizerError as err:
         bar.close()
         click.echo(f"error: {err}", err=True)

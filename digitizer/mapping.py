@@ -266,6 +266,7 @@ def map_table(spec: TableSpec, views: list[TableView], layout: Layout, threshold
                 cell.page if cell is not None else None,
                 cell.bbox if cell is not None else None,
                 unit,
+                straight_bbox=cell.straight_bbox if cell is not None else None,
             )
         )
     return out

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from . import checks, grid, load, mapping, orientation, preprocess, reconstruct
+from . import checks, grid, load, mapping, orientation, preprocess, prose, reconstruct, verify
 from .errors import DigitizerError, LoadError
 from .ocr.engines import RecognitionEngine, get_engine
 from .ocr.read import read_cells
@@ -42,10 +42,10 @@ class Digitizer:
             start += len(g.cells)
         return tables, orientation.upright_confidence(readings)
 
-    def _page_tables(self, page) -> list[Table]:
+    def _page_tables(self, page) -> tuple[list[Table], StraightPage]:
         straight = preprocess.straighten(page, self.settings)
         if not self.settings.orientation:
-            return self._read_tables(straight)[0]
+            return self._read_tables(straight)[0], straight
         if orientation.text_is_vertical(straight.image):
             straight = preprocess.turn(straight, 1)
         tables, confidence = self._read_tables(straight)
@@ -54,8 +54,8 @@ class Digitizer:
             turned = preprocess.turn(straight, 2)
             other, other_confidence = self._read_tables(turned)
             if other_confidence > confidence:
-                return other
-        return tables
+                return other, turned
+        return tables, straight
 
     def run(self, source: DocumentSource) -> Report:
         started = time.perf_counter()
@@ -68,20 +68,34 @@ class Digitizer:
             return report
         report.pages = len(pages)
         tables_by_page = []
+        straight_pages = {}
         for page in pages:
-            tables_by_page.append(self._page_tables(page))
-            page.image = None  # pages are not held once read
+            tables, straight = self._page_tables(page)
+            tables_by_page.append(tables)
+            page.image = None  # the loaded page is not needed once read
+            if self.settings.reread and tables:
+                straight_pages[page.number] = straight.image  # kept to read suspect cells again
+            if page.number == 1:
+                self._front_matter(report, straight, tables)
         tables = reconstruct.join_continued(tables_by_page)
         report.grids = tables
         if not tables:
             report.status = "failed"
             report.errors.append("no ruled table found on any page")
         else:
-            self._map(report, tables)
+            self._map(report, tables, straight_pages)
         report.seconds = time.perf_counter() - started
         return report
 
-    def _map(self, report: Report, tables: list[Table]) -> None:
+    def _front_matter(self, report: Report, straight: StraightPage, tables: list[Table]) -> None:
+        """Title (agency, year) and section 一's prose: the print above page 1's first table."""
+        tops = [c.straight_bbox[1] for t in tables for c in t.cells if c.straight_bbox is not None]
+        top = max(0, min(tops) - 5) if tops else straight.image.shape[0] // 2
+        front = prose.read_front_matter(straight.image[:top], self.engine)
+        report.title, report.agency, report.year = front.title, front.agency, front.year
+        report.prose_received = front.received
+
+    def _map(self, report: Report, tables: list[Table], straight_pages: dict) -> None:
         found = mapping.choose_layout(tables, min_quality=self.settings.label_score)
         if found.layout is None:
             return
@@ -99,7 +113,8 @@ class Digitizer:
             report.errors.append(f"{len(unread)} cells could not be read")
         if unread or any(not cells for cells in report.tables.values()):
             report.status = "partial"
-        report.checks = checks.run_checks(layout, report.tables)
+        report.checks = verify.correct_misreads(report.tables, layout, straight_pages, self.engine)
+        report.checks += checks.prose_checks(report.tables, report.prose_received)
 
 
 def digitize(path: str | Path, settings: Settings | None = None) -> Report:

@@ -31,7 +31,7 @@ def is_text(cell: TableCell | None) -> bool:
 
 def build_table(grid: Grid, readings: list[CellReading], to_original: Callable[[BBox], BBox]) -> Table:
     cells = [
-        TableCell(g.row, g.col, g.row_span, g.col_span, r.text, r.confidence, grid.page, to_original(g.bbox), r)
+        TableCell(g.row, g.col, g.row_span, g.col_span, r.text, r.confidence, grid.page, to_original(g.bbox), r, g.bbox)
         for g, r in zip(grid.cells, readings)
     ]
     table = Table([grid.page], grid.n_rows, grid.n_cols, cells)

@@ -25,6 +25,7 @@ class Report:
     title: str = ""
     agency: str | None = None
     year: int | None = None
+    prose_received: int | None = None  # 共收到…申请N件 in section 一
 
     @property
     def failed_checks(self) -> list[CheckResult]:

@@ -28,6 +28,7 @@ class Settings:
     # Preprocessing.
     deskew: bool = True
     orientation: bool = True  # try quarter turns on pages whose text does not read upright
+    reread: bool = True  # read the cells of failing relations again, harder (digitizer.verify)
     max_skew_degrees: float = 15.0
     # Layout matching: minimum fuzzy score (0-100) for a printed label to count as a match.
     label_score: float = 62.0

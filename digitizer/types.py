@@ -83,6 +83,7 @@ class TableCell:
     page: int
     bbox: BBox  # loaded-page pixels
     reading: CellReading | None = None
+    straight_bbox: BBox | None = None  # straightened-page pixels, for reading the cell again
 
 
 @dataclass
@@ -116,7 +117,9 @@ class ValueCell:
     page: int | None
     bbox: BBox | None
     unit: str | None = None
-    read_as: str | None = None
+    read_as: str | None = None  # the first reading, when a re-reading corrected the cell
+    corrected_by: str | None = None
+    straight_bbox: BBox | None = None  # not exported: where to read the cell again
 
     def to_json(self) -> dict:
         out = {
@@ -130,6 +133,9 @@ class ValueCell:
         }
         if self.unit:
             out["unit"] = self.unit
+        if self.read_as is not None:
+            out["read_as"] = self.read_as
+            out["corrected_by"] = self.corrected_by
         return out
 
 
@@ -141,9 +147,10 @@ class CheckResult:
     expected: int | float | None
     actual: int | float | None
     cells: list[tuple[str, str, str]]
+    suspects: list[tuple[str, str, str]] | None = None  # for a failure: likeliest culprit cells first
 
     def to_json(self) -> dict:
-        return {
+        out = {
             "rule": self.rule,
             "key": self.key,
             "status": self.status,
@@ -151,3 +158,6 @@ class CheckResult:
             "actual": self.actual,
             "cells": [list(c) for c in self.cells],
         }
+        if self.suspects is not None:
+            out["suspects"] = [list(c) for c in self.suspects]
+        return out

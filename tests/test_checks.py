@@ -100,3 +100,36 @@ def test_unread_cell_makes_the_relation_skip():
     statuses = {(c.rule, c.key): c.status for c in run_checks(get_layout("2021"), tables)}
     assert statuses[("review_litigation.total", "review")] == "skip"
     assert statuses[("review_litigation.total", "litigation_direct")] == "pass"
+
+
+def _values(tables):
+    return {(t, c.row, c.col): c.value for t, cells in tables.items() for c in cells}
+
+
+def test_history_carried_over_and_in_force():
+    from digitizer.checks import history_checks
+
+    previous = _values(consistent_tables("2021", 6))
+    this = _values(consistent_tables("2021", 7))
+    for col in APPLICANTS + ["total"]:
+        this[("applications", "carried_over", col)] = previous[("applications", "carry_forward", col)]
+    previous[("active", "rules", "in_force")] = 10
+    this.update({("active", "rules", "in_force"): 12, ("active", "rules", "issued"): 3, ("active", "rules", "repealed"): 1})
+    layout = get_layout("2021")
+    statuses = {(c.rule, c.key): c.status for c in history_checks(layout, this, previous)}
+    assert statuses[("history.carried_over", "natural_person")] == "pass"
+    assert statuses[("history.in_force", "rules")] == "pass"
+    this[("applications", "carried_over", "commercial")] += 1
+    this[("active", "rules", "in_force")] = 13
+    warned = {k for k, s in ((( c.rule, c.key), c.status) for c in history_checks(layout, this, previous)) if s == "warn"}
+    assert warned == {("history.carried_over", "commercial"), ("history.in_force", "rules")}
+
+
+def test_history_across_layouts_checks_only_shared_keys():
+    from digitizer.checks import history_checks
+
+    previous = _values(consistent_tables("2019", 8))  # layout 2019 has no in_force
+    this = _values(consistent_tables("2021", 9))
+    this[("active", "rules", "in_force")] = 5
+    rules = {c.rule for c in history_checks(get_layout("2021"), this, previous)}
+    assert rules == {"history.carried_over"}

@@ -72,6 +72,17 @@ class Relation:
 
 
 @dataclass(frozen=True)
+class HistoryRelation:
+    id: str
+    table: str
+    per: str
+    lhs: tuple[str, ...]
+    previous: tuple[str, ...]
+    plus: tuple[str, ...] = ()
+    minus: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Layout:
     name: str
     mandate: str
@@ -81,6 +92,7 @@ class Layout:
     value_kinds: dict[str, str]
     units_of: dict[str, str]
     units: dict[str, dict[str, float]]
+    history: tuple[HistoryRelation, ...] = ()
 
 
 def _entries(items: list[dict]) -> tuple[AxisEntry, ...]:
@@ -100,6 +112,11 @@ def parse_layout(data: dict) -> Layout:
     relations = tuple(
         Relation(r["id"], r["table"], r["per"], tuple(r["lhs"]), tuple(r["rhs"])) for r in data.get("relations", [])
     )
+    history = tuple(
+        HistoryRelation(h["id"], h["table"], h["per"], tuple(h["lhs"]), tuple(h["previous"]),
+                        tuple(h.get("plus", ())), tuple(h.get("minus", ())))
+        for h in data.get("history", [])
+    )
     years = data.get("years", [0, 9999])
     return Layout(
         str(data["layout"]),
@@ -110,6 +127,7 @@ def parse_layout(data: dict) -> Layout:
         dict(data.get("value_kinds", {})),
         dict(data.get("units_of", {})),
         {k: {u: float(f) for u, f in v.items()} for k, v in data.get("units", {}).items()},
+        history,
     )
 
 

@@ -135,6 +135,25 @@ class Decoder:
         best = sub.argmax(axis=1)
         return self._collapse(self.allowed[best], sub.max(axis=1))
 
+    def restricted_alternatives(self, probs: np.ndarray, min_probability: float) -> list[tuple[str, float]]:
+        """Readings that swap one timestep to its runner-up (a digit, or a blank for a spurious
+        digit, or a digit where a blank won), each scored by the runner-up's probability."""
+        sub = probs[:, self.allowed]
+        sub = sub / np.maximum(sub.sum(axis=1, keepdims=True), 1e-9)
+        ranked = np.argsort(-sub, axis=1)
+        best = ranked[:, 0]
+        out: dict[str, float] = {}
+        for t in range(len(sub)):
+            second = ranked[t, 1]
+            p = float(sub[t, second])
+            if p < min_probability:
+                continue
+            ids = best.copy()
+            ids[t] = second
+            text, _ = self._collapse(self.allowed[ids], sub[np.arange(len(sub)), ids])
+            out[text] = max(out.get(text, 0.0), p)
+        return sorted(out.items(), key=lambda kv: -kv[1])
+
 
 @dataclass
 class _LineResult:
@@ -144,21 +163,38 @@ class _LineResult:
     numeric_confidence: float
 
 
-def recognise_lines(lines: list[np.ndarray], engine: RecognitionEngine, batch_size: int) -> list[_LineResult]:
-    decoder = Decoder(engine.characters, NUMERIC_ALPHABET)
-    widths = [_bucket(int(np.ceil(REC_HEIGHT * l.shape[1] / l.shape[0]))) for l in lines]
+def line_probabilities(lines: list[np.ndarray], engine: RecognitionEngine, batch_size: int) -> list[np.ndarray]:
+    """Per line, the recognizer's (timesteps, classes) probabilities; batches bucketed by width."""
+    widths = [_bucket(int(np.ceil(REC_HEIGHT * line.shape[1] / line.shape[0]))) for line in lines]
     order = np.argsort(widths, kind="stable")
-    results: list[_LineResult | None] = [None] * len(lines)
+    out: list[np.ndarray | None] = [None] * len(lines)
     for start in range(0, len(order), batch_size):
         chunk = order[start : start + batch_size]
         width = max(widths[i] for i in chunk)
-        batch = np.stack([normalise(lines[i], width) for i in chunk])
-        probs = engine.probabilities(batch)
+        probs = engine.probabilities(np.stack([normalise(lines[i], width) for i in chunk]))
         for i, p in zip(chunk, probs):
-            text, conf = decoder.full(p)
-            ntext, nconf = decoder.restricted(p)
-            results[i] = _LineResult(text, conf, ntext, nconf)
-    return [r for r in results if r is not None]
+            out[i] = p
+    return [p for p in out if p is not None]
+
+
+def recognise_lines(lines: list[np.ndarray], engine: RecognitionEngine, batch_size: int) -> list[_LineResult]:
+    decoder = _decoder(engine)
+    results = []
+    for p in line_probabilities(lines, engine, batch_size):
+        text, conf = decoder.full(p)
+        ntext, nconf = decoder.restricted(p)
+        results.append(_LineResult(text, conf, ntext, nconf))
+    return results
+
+
+_DECODERS: dict[int, Decoder] = {}
+
+
+def _decoder(engine: RecognitionEngine) -> Decoder:
+    key = id(engine.characters)
+    if key not in _DECODERS:
+        _DECODERS[key] = Decoder(engine.characters, NUMERIC_ALPHABET)
+    return _DECODERS[key]
 
 
 def read_cells(gray: np.ndarray, bboxes: list[BBox], engine: RecognitionEngine, batch_size: int = 32) -> list[CellReading]:
@@ -183,3 +219,38 @@ def read_cells(gray: np.ndarray, bboxes: list[BBox], engine: RecognitionEngine, 
         else:
             readings.append(CellReading(text, confidence, None, 0.0, len(found)))
     return readings
+
+
+def _variants(crop: np.ndarray) -> list[tuple[str, np.ndarray]]:
+    """Other ways to look at one cell: bigger, binarised, inked heavier, framed tighter or looser."""
+    _, otsu = cv2.threshold(cv2.GaussianBlur(crop, (3, 3), 0), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    return [
+        ("upscaled x2", cv2.resize(crop, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC)),
+        ("otsu binarised", otsu),
+        ("strokes thickened", cv2.erode(crop, np.ones((2, 2), np.uint8))),
+        ("sharpened", cv2.addWeighted(crop, 1.8, cv2.GaussianBlur(crop, (0, 0), 2), -0.8, 0)),
+    ]
+
+
+def reread_numeric(gray: np.ndarray, bbox: BBox, engine: RecognitionEngine) -> list[tuple[str, float, str]]:
+    """Candidate readings of a numeric cell, read harder: (text, confidence, how), best first.
+
+    Each variant of the crop is read over the numeric alphabet; its best reading counts with its
+    confidence, its runner-up readings with the runner-up's probability."""
+    x0, y0, x1, y1 = bbox
+    crop = gray[max(0, y0 - 1) : y1 + 1, max(0, x0 - 1) : x1 + 1]
+    lines, names = [], []
+    for name, image in _variants(crop):
+        found = cell_lines(image, (0, 0, image.shape[1], image.shape[0]))
+        if len(found) == 1:
+            lines.append(found[0])
+            names.append(name)
+    decoder = _decoder(engine)
+    candidates: dict[str, tuple[float, str]] = {}
+    for name, probs in zip(names, line_probabilities(lines, engine, 8)):
+        text, confidence = decoder.restricted(probs)
+        found = [(text, confidence)] + decoder.restricted_alternatives(probs, 0.05)
+        for candidate, score in found:
+            if score > candidates.get(candidate, (0.0, ""))[0]:
+                candidates[candidate] = (score, name if candidate == text else f"{name}, runner-up")
+    return sorted(((t, c, how) for t, (c, how) in candidates.items()), key=lambda x: -x[1])

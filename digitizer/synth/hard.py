@@ -117,8 +117,8 @@ class StyledDoc(Doc):
                         per = max(6, int(0.55 * self.fs))
                         on = (pos % per) < int(per * 0.62)
                     elif st["dash"] == "dotted" or (st["dash"] == "mixed" and rng.random() < 0.4):
-                        per = max(3, int(0.22 * self.fs))
-                        on = (pos % per) < max(1, per // 2)
+                        per = max(4, int(0.3 * self.fs))
+                        on = (pos % per) < max(2, int(per * 0.6))
                     # small gaps
                     if st["gaps"] > 0:
                         n = int(rng.poisson(st["gaps"] * L / self.fs))
@@ -624,7 +624,7 @@ DOCS = [
     ("h13-faintlines-2021-jpg",   "faintlines", "2021", "jpg", 200, False, "blank",
      dict(gray=(160, 185), dash="dashed", gaps=0.02)),
     ("h14-faintlines-2019-png",   "faintlines", "2019", "png", 150, True,  "zero",
-     dict(gray=(150, 175), dash="dotted", gaps=0.015)),
+     dict(gray=(150, 170), dash="dotted", gaps=0.015)),
     ("h15-faintlines-2021-jpg-noborder", "faintlines", "2021", "jpg", 200, False, "zero",
      dict(gray=(165, 190), dash="mixed", gaps=0.03, no_border=True)),
     ("h16-seal-2019-jpg",         "seal", "2019", "jpg", 200, True,  "blank", dict(seal="applications")),
@@ -816,13 +816,13 @@ injected inconsistency (a result cell or a printed total +1..+3, recorded under 
 | --- | --- |
 | `skew10` | skew between ±4° and ±10° (each page ±0.4° around the document's value); white scanner lid fills the corners |
 | `rotated` | whole pages turned 90 / 180 / 270° (sideways / upside-down feed) plus ±1° skew; h06 mixes 0°, 270°, 180° over its pages. `page_rotation` gives, per page, the degrees the content was turned counter-clockwise (np.rot90) |
-| `perspective` | phone photo: keystone warp (top corners pulled in by 3–8 % of the page width, the others moved by up to a few %), page on a dark table surface with a soft shadow, darker uneven light, slight blur and noise, colour JPEG q68; h08/h09 also have a page curl (smooth vertical displacement bending horizontal lines by 3–8 px) |
-| `lowquality` | colour JPEG quality 32–42, blur sigma 1.05–1.25 px, strong noise, yellowed paper, strong uneven light (down to ~55 % brightness in a corner) |
+| `perspective` | phone photo: keystone warp (top corners pulled in by 3–8 % of the page width, the others moved by up to a few %), page on a dark table surface with a soft shadow, darker uneven light, slight blur and noise, colour JPEG q68; h08/h09 also have a page curl (smooth vertical displacement bending horizontal lines by 4–5 px) |
+| `lowquality` | colour JPEG quality 32–42, blur sigma 1.05–1.25 px, strong noise, yellowed paper, strong uneven light (down to about half the brightness on one side) |
 | `faintlines` | ruling lines light gray (150–190 of 255), dashed (h13), dotted (h14) or mixed (h15), broken by small gaps, some lines 1–3 px thicker; h15 has no outer border at all |
 | `seal` | red official seal (公章, ⌀ 4.1 cm, ring, star, agency name on an arc, blotchy semi-transparent ink multiplied over the page) over value cells of table 三 (h16, near （七）总计/结转) or table 四 (h17), colour JPEG. `seal` in the truth: page, centre, diameter (px) |
 | `bilevel` | 1-bit TIFF, CCITT G4, 200 dpi (h18) and 300 dpi (h19), with dust specks, small clusters, white dropouts and a strip of scanner dirt near the left edge |
-| `dpi` | 100 dpi JPEG (h20, h21: digits ~10 px high) and 600 dpi gray JPEG q60 (h22, 4961×7016 px pages) |
-| `split3` | table 三 flows over THREE pages; it starts at the bottom of a page (h23, h24: the bottom of page 1 after table 二; h25: a new page after longer prose); header rows repeated (h23) or not (h24, h25); other tables also break where the page ends. `table_pages` gives the pages of every table |
+| `dpi` | 100 dpi JPEG (h20, h21: digits ~10 px high) and 600 dpi gray JPEG q60 (h22, 4962×7014 px pages) |
+| `split3` | table 三 flows over THREE pages; it starts at the bottom of page 1 under table 二 (heading, header rows and a row or two), continues on page 2 and ends on page 3; header rows repeated (h23) or not (h24, h25); row heights vary between documents (cell padding); any table would break the same way where a page ends. `table_pages` gives the pages of every table |
 | `units` | layout 2019; counts over 1000 with thousands separators ("1,234"), full-width digits ("１２"), "−" signs, "件" after some counts of table 二, zeros printed as "—" "-" "/" "无" in some cells (the others blank or "0"), procurement amount with its unit ("1,792.0873 万元", "251000元", "75,394,432.52元"; value normalised to 万元) |
 
 `truth/<stem>.json` has the schema of the easy set: document, layout, source (files), condition, dpi,

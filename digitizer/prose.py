@@ -1,0 +1,77 @@
+"""Read the free text above the first table of page 1: the title (agency and year) and the prose
+of section 一, whose numbers are checked against table 三.
+
+No page-wide text detection: the lines of print are found by the ink's row profile (the page is
+already level), and each line is recognised as one crop.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from .ocr.engines import RecognitionEngine
+from .ocr.read import recognise_lines
+
+_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+_RECEIVED = re.compile(r"收到[^。；]{0,24}?申请\D{0,3}?(\d+)\s*[件个]")
+
+
+@dataclass
+class FrontMatter:
+    lines: list[str]
+    title: str = ""
+    agency: str | None = None
+    year: int | None = None
+    received: int | None = None  # 共收到政府信息公开申请N件
+
+
+def text_lines(gray: np.ndarray) -> list[np.ndarray]:
+    """Crops of the lines of print in a region, top to bottom (ruling lines removed)."""
+    if gray.shape[0] < 10:
+        return []
+    binary = cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 20)
+    rules = cv2.morphologyEx(binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (gray.shape[1] // 8, 1)))
+    binary = cv2.subtract(binary, rules)
+    binary = cv2.morphologyEx(binary, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))  # specks
+    rows = np.flatnonzero(binary.sum(axis=1) > 255 * 3)
+    if rows.size == 0:
+        return []
+    bands, start, prev = [], int(rows[0]), int(rows[0])
+    for r in rows[1:]:
+        if r - prev > 3:
+            bands.append((start, prev + 1))
+            start = int(r)
+        prev = int(r)
+    bands.append((start, prev + 1))
+    tallest = max(b - a for a, b in bands)
+    crops = []
+    for a, b in bands:
+        if b - a < 0.4 * tallest or b - a < 8:
+            continue
+        cols = np.flatnonzero(binary[a:b].sum(axis=0) > 0)
+        pad = max(3, (b - a) // 4)
+        y0, y1 = max(0, a - pad), min(gray.shape[0], b + pad)
+        x0, x1 = max(0, int(cols[0]) - pad), min(gray.shape[1], int(cols[-1]) + 1 + pad)
+        crops.append(gray[y0:y1, x0:x1])
+    return crops
+
+
+def read_front_matter(gray: np.ndarray, engine: RecognitionEngine) -> FrontMatter:
+    lines = [r.text for r in recognise_lines(text_lines(gray), engine, 16)]
+    front = FrontMatter(lines)
+    for index, line in enumerate(lines[:3]):
+        year = _YEAR.search(line)
+        if year and ("报告" in line or "政府信息" in line):
+            front.title = line
+            front.year = int(year.group(1))
+            agency = line[: year.start()].strip(" ：:")
+            front.agency = agency or (lines[index - 1] if index else None)
+            break
+    received = _RECEIVED.search("".join(lines))
+    if received:
+        front.received = int(received.group(1))
+    return front
