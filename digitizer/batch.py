@@ -120,6 +120,8 @@ def run_batch(
     from .ocr.models import versions
 
     out_dir.mkdir(parents=True, exist_ok=True)
+    for stale in out_dir.glob(".*.tmp"):  # left by a run killed mid-write; never a result
+        stale.unlink()
     key = run_key(settings)
     models = json.dumps(versions(), sort_keys=True)
     summary = BatchSummary()

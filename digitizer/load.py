@@ -62,7 +62,26 @@ def discover(inputs: Iterable[Path]) -> list[DocumentSource]:
                 grouped[(path.parent, key[0])].append((key[1], path))
     for (_, stem), pages in grouped.items():
         singles.append(DocumentSource(stem, tuple(p for _, p in sorted(pages))))
-    return sorted(singles, key=lambda d: (str(d.paths[0].parent), d.document))
+    return sorted(_unique_names(singles), key=lambda d: (str(d.paths[0].parent), d.document))
+
+
+def _unique_names(documents: list[DocumentSource]) -> list[DocumentSource]:
+    """Document ids are file stems; where two documents share one (report.jpg and report.pdf, or
+    the same name in two folders) the extension, then the folder, is added so no output is lost."""
+    def renamed(docs: list[DocumentSource], name) -> list[DocumentSource]:
+        return [DocumentSource(name(d), d.paths) for d in docs]
+
+    for naming in (
+        lambda d: f"{d.document}.{d.paths[0].suffix.lstrip('.').lower()}",
+        lambda d: f"{d.paths[0].parent.name}_{d.document}",
+    ):
+        counts: dict[str, int] = defaultdict(int)
+        for d in documents:
+            counts[d.document] += 1
+        if all(n == 1 for n in counts.values()):
+            break
+        documents = [renamed([d], naming)[0] if counts[d.document] > 1 else d for d in documents]
+    return documents
 
 
 def _to_gray(image: Image.Image) -> np.ndarray:

@@ -18,15 +18,14 @@ from .grid import find_grids
 from .ocr.read import ink_mask, split_lines
 from .types import CellReading
 
-SAMPLE_CELLS = 12
+SAMPLE_CELLS = 80
 SURE = 0.9
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def _sample_masks(gray: np.ndarray) -> list[np.ndarray]:
-    """Ink masks of the largest inked cells of the page's tables."""
+    """Ink masks of (up to SAMPLE_CELLS) inked cells of the page's tables."""
     cells = [c for g in find_grids(gray, 0) for c in g.cells]
-    cells.sort(key=lambda c: (c.bbox[2] - c.bbox[0]) * (c.bbox[3] - c.bbox[1]), reverse=True)
     masks = []
     for cell in cells:
         x0, y0, x1, y1 = cell.bbox
@@ -39,11 +38,15 @@ def _sample_masks(gray: np.ndarray) -> list[np.ndarray]:
 
 
 def text_is_vertical(gray: np.ndarray) -> bool:
-    """Whether the page's table text runs top to bottom (the page lies on its side)."""
-    masks = _sample_masks(gray)
-    along = sum(len(split_lines(m)) for m in masks)
-    across = sum(len(split_lines(m.T)) for m in masks)
-    return across < along
+    """Whether the page's table text runs top to bottom (the page lies on its side).
+
+    Each cell votes; a few cells of narrow, wrapped or vertically written labels are outvoted by
+    the many ordinary ones."""
+    votes = 0
+    for mask in _sample_masks(gray):
+        along, across = len(split_lines(mask)), len(split_lines(mask.T))
+        votes += (across < along) - (along < across)
+    return votes > 0
 
 
 def upright_confidence(readings: list[CellReading]) -> float:

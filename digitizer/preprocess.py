@@ -113,7 +113,17 @@ def find_page_quad(gray: np.ndarray) -> np.ndarray | None:
     quad = cv2.approxPolyDP(contour, 0.02 * cv2.arcLength(contour, True), True)
     if len(quad) != 4 or not cv2.isContourConvex(quad):
         return None
-    return _order_corners(quad[:, 0, :].astype(np.float32) / scale)
+    corners = _order_corners(quad[:, 0, :].astype(np.float32))
+    tl, tr, br, bl = corners
+    sides = max(np.linalg.norm(bl - tl), np.linalg.norm(br - tr)) / max(np.linalg.norm(tr - tl), np.linalg.norm(br - bl))
+    if not (1.15 <= sides <= 1.75 or 1.15 <= 1 / sides <= 1.75):
+        return None  # not the shape of an A-series sheet
+    inside = np.zeros_like(small)
+    cv2.fillConvexPoly(inside, quad[:, 0, :], 255)
+    # A sheet on a table: the surround is much darker than the paper, not just a shadowed corner.
+    if cv2.mean(small, mask=cv2.bitwise_not(inside))[0] > 0.6 * cv2.mean(small, mask=inside)[0]:
+        return None
+    return corners / scale
 
 
 def _flatten(gray: np.ndarray, quad: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -64,8 +64,8 @@ def run_documents(sources: list[DocumentSource], settings: Settings, address: st
     ``auto``); without one a local Ray is started with settings.workers CPUs and shut down after.
     Locally settings.workers actors run at once, each with one Ray CPU and cpu_threads // workers
     recognizer threads (as the local process pool); on a cluster settings.workers actors run, each
-    reserving cpu_threads CPUs for its cpu_threads threads. With device cuda each actor asks for ``gpus_per_actor`` GPUs (0.5: two
-    actors share a GPU)."""
+    reserving cpu_threads CPUs for its cpu_threads threads. With device cuda each actor asks for
+    ``gpus_per_actor`` GPUs (0.5: two actors share a GPU)."""
     try:
         import ray
         import ray.data
@@ -96,7 +96,8 @@ def run_documents(sources: list[DocumentSource], settings: Settings, address: st
                 DigitizerActor,
                 fn_constructor_kwargs={"settings": actor_settings},
                 batch_size=batch_size,
-                compute=ray.data.ActorPoolStrategy(size=actors),
+                # One document at a time per actor: an actor that dies takes only its own document.
+                compute=ray.data.ActorPoolStrategy(size=actors, max_tasks_in_flight_per_actor=1),
                 num_cpus=1 if address is None else threads,
                 num_gpus=gpus_per_actor if settings.device == "cuda" else 0,
                 max_restarts=MAX_RETRIES,
@@ -113,7 +114,7 @@ def run_documents(sources: list[DocumentSource], settings: Settings, address: st
             source = sources[index]
             yield waiting.pop(index, None) or _failed(
                 source.document, [str(p) for p in source.paths],
-                f"the Ray worker reading it died {MAX_RETRIES + 1} times")
+                "the Ray worker process died while reading it (out of memory or a crash)")
     finally:
         if started:
             ray.shutdown()

@@ -14,6 +14,35 @@ ROOT = Path(__file__).resolve().parents[1]
 SCANS = ROOT / "scans"
 
 
+FONT = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
+
+
+def ruled_table(path: Path, seed: int = 0, rows: int = 4) -> list[list[str]]:
+    """Draw a small ruled table that is not a report (a bus timetable) and return its texts."""
+    import random
+
+    from PIL import Image, ImageDraw, ImageFont
+
+    rng = random.Random(seed)
+    texts = [["线路", "首班车", "末班车"]] + [
+        [f"{'一二三四五六七八九'[i % 9]}路", f"{rng.randint(500, 800):04d}", f"{rng.randint(2000, 2300):04d}"]
+        for i in range(rows - 1)
+    ]
+    image = Image.new("L", (1000, 120 + 60 * rows), 255)
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(FONT, 26)
+    xs, ys = [80, 360, 640, 920], [60 + 60 * i for i in range(rows + 1)]
+    for x in xs:
+        draw.line([(x, ys[0]), (x, ys[-1])], fill=0, width=3)
+    for y in ys:
+        draw.line([(xs[0], y), (xs[-1], y)], fill=0, width=3)
+    for r, row in enumerate(texts):
+        for c, text in enumerate(row):
+            draw.text((xs[c] + 30, ys[r] + 14), text, font=font, fill=0)
+    image.save(path)
+    return texts
+
+
 def truth(document: str) -> dict:
     return json.loads((SCANS / "truth" / f"{document}.json").read_text(encoding="utf-8"))
 

@@ -10,31 +10,12 @@ import sys
 
 import pandas as pd
 import pytest
-from PIL import Image, ImageDraw, ImageFont
 
 from digitizer.evaluate import expected_failures
 
-from .conftest import SCANS, truth
+from .conftest import SCANS, ruled_table, truth
 
 DOCUMENTS = ["yueqing-2020", "r07-2021-tif1bit-zero"]
-FONT = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
-
-
-def _timetable(path):
-    """A ruled table that is not an annual report: a bus timetable."""
-    image = Image.new("L", (1200, 700), 255)
-    draw = ImageDraw.Draw(image)
-    font = ImageFont.truetype(FONT, 26)
-    xs, ys = [100, 400, 700, 1000], [100, 160, 220, 280, 340]
-    for x in xs:
-        draw.line([(x, ys[0]), (x, ys[-1])], fill=0, width=3)
-    for y in ys:
-        draw.line([(xs[0], y), (xs[-1], y)], fill=0, width=3)
-    rows = [["线路", "首班车", "末班车"], ["一路", "0630", "2130"], ["二路", "0700", "2200"], ["三路", "0545", "2015"]]
-    for r, row in enumerate(rows):
-        for c, text in enumerate(row):
-            draw.text((xs[c] + 30, ys[r] + 14), text, font=font, fill=0)
-    image.save(path)
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +24,7 @@ def run(tmp_path_factory):
     for document in DOCUMENTS:
         for name in truth(document)["source"]:
             shutil.copy(SCANS / name, scans / name)
-    _timetable(scans / "timetable.png")
+    ruled_table(scans / "timetable.png", rows=4)
     (scans / "broken.jpg").write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
     out = tmp_path_factory.mktemp("out")
     done = subprocess.run(
@@ -102,7 +83,8 @@ def test_a_table_that_is_not_a_report_comes_out_as_a_grid(run):
     grid = report["grids"][0]
     assert (grid["n_rows"], grid["n_cols"]) == (4, 3)
     texts = {(c["row"], c["col"]): c["text"] for c in grid["cells"]}
-    assert texts[(0, 1)] == "首班车" and texts[(2, 2)] == "2200"
+    assert texts[(0, 1)] == "首班车" and texts[(0, 2)] == "末班车"
+    assert all(texts[(r, c)].isdigit() and len(texts[(r, c)]) == 4 for r in (1, 2, 3) for c in (1, 2))
 
 
 def test_broken_file_gets_a_failed_json_with_a_reason(run):

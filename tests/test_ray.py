@@ -3,6 +3,7 @@ sample scans and a broken file, and a document whose pipeline raises comes back 
 
 from __future__ import annotations
 
+import os
 import pickle
 import shutil
 
@@ -13,6 +14,7 @@ pytest.importorskip("ray", reason="Ray is not installed: pip install 'digitizer[
 from digitizer.archive import Archive  # noqa: E402
 from digitizer.batch import run_batch  # noqa: E402
 from digitizer.load import discover  # noqa: E402
+from digitizer import ray_executor  # noqa: E402
 from digitizer.ray_executor import DigitizerActor  # noqa: E402
 from digitizer.settings import Settings  # noqa: E402
 
@@ -37,7 +39,11 @@ def test_ray_archive_equals_local(scans, tmp_path):
     for summary in (local, on_ray):
         assert summary.documents == 3 and summary.pages == 6
         assert [d for d, _ in summary.failed] == ["broken"]
-    assert Archive(tmp_path / "ray" / "archive.sqlite").dump() == Archive(tmp_path / "local" / "archive.sqlite").dump()
+    want, got = (Archive(tmp_path / name / "archive.sqlite").dump() for name in ("local", "ray"))
+    for table in want:
+        differ = [(a, b) for a, b in zip(want[table], got[table]) if a != b]
+        diffs = [{k: (a[k], b[k]) for k in a if a[k] != b.get(k)} for a, b in differ[:3]]
+        assert len(want[table]) == len(got[table]) and not differ, (table, diffs)
     assert (tmp_path / "ray" / "cells.csv").read_bytes() == (tmp_path / "local" / "cells.csv").read_bytes()
 
 
@@ -55,3 +61,23 @@ def test_pipeline_error_is_a_failed_report(scans):
     assert out["index"] == [0]
     assert report.status == "failed" and report.errors == ["unexpected error: RuntimeError: bug in a stage"]
     assert report.source == ["broken.jpg"] and report.engine == "stub"
+
+
+class _Crashing(DigitizerActor):
+    """Kills its actor process on the document named crash (defined here, so Ray ships it by value)."""
+
+    def __call__(self, batch):
+        if "crash" in list(batch["document"]):
+            os._exit(1)
+        return DigitizerActor.__call__(self, batch)  # not super(): the class travels by value
+
+
+def test_dead_actor_document_is_failed_and_the_rest_goes_on(tmp_path, monkeypatch):
+    for name in ("a-broken.jpg", "crash.jpg", "z-broken.jpg"):
+        (tmp_path / name).write_bytes(b"garbage")
+    monkeypatch.setattr(ray_executor, "DigitizerActor", _Crashing)
+    _Crashing.__module__ = "__main__"  # pickled by value: the actor processes cannot import tests.*
+    reports = list(ray_executor.run_documents(discover([tmp_path]), Settings(workers=2)))
+    assert [r.document for r in reports] == ["a-broken", "crash", "z-broken"]
+    errors = [r.errors[0] if r.status == "failed" else r.status for r in reports]
+    assert "Pillow" in errors[0] and "died" in errors[1] and "Pillow" in errors[2], errors

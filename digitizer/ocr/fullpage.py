@@ -16,11 +16,11 @@ from functools import lru_cache
 import cv2
 import numpy as np
 
-from .. import grid, preprocess, reconstruct
+from .. import grid, orientation, preprocess, reconstruct
 from ..errors import EngineUnavailable
 from ..pipeline import Digitizer
 from ..settings import Settings
-from ..types import BBox, CellReading, Table
+from ..types import BBox, CellReading, StraightPage, Table
 from . import models
 
 DET_MODEL = "PP-OCRv6_small_det"
@@ -131,32 +131,29 @@ def _assign(boxes: list[Box], cell_bboxes: list[BBox]) -> list[tuple[str, float,
     return out
 
 
-class _Describe:
-    """What Report.engine shows; keeps Digitizer.run from loading the project's recogniser."""
-
-    def __init__(self, ocr: FullPageOCR):
-        self._ocr = ocr
-
-    def describe(self) -> str:
-        return self._ocr.describe()
-
-
 class FullPageDigitizer(Digitizer):
-    """Digitizer with the cell reading replaced by full-page OCR + assignment by box centre."""
+    """Digitizer with the cell reading (read_cells) replaced by full-page OCR + assignment by centre.
+
+    Everything else is the project's: straightening, orientation, grids, reconstruction, mapping,
+    checks, and the front matter, which is still read by the project's recogniser (self.engine).
+    The project's re-reading of suspect cells (settings.reread) is turned off unless reread=True:
+    it would read cells with the project's own cell reader, which is what the baseline stands in for.
+    """
+
+    def __init__(self, settings: Settings | None = None, reread: bool = False):
+        settings = settings or Settings()
+        if hasattr(settings, "reread") and not reread:
+            settings = settings.with_(reread=False)
+        super().__init__(settings)
 
     @property
     def ocr(self) -> FullPageOCR:
         return get_fullpage_ocr(self.settings)
 
-    @property
-    def engine(self):  # type: ignore[override]
-        return _Describe(self.ocr)
-
-    def _page_tables(self, page) -> list[Table]:
-        straight = preprocess.straighten(page, self.settings)
-        grids = grid.find_grids(straight.image, page.number)
+    def _read_tables(self, straight: StraightPage) -> tuple[list[Table], float]:
+        grids = grid.find_grids(straight.image, straight.number)
         if not grids:
-            return []
+            return [], 1.0
         boxes = [cell.bbox for g in grids for cell in g.cells]
         found = _assign(self.ocr.read(straight.image), boxes)
         # numeric_text None: the baseline has no digits-only decoding; lines = boxes in the cell.
@@ -169,4 +166,4 @@ class FullPageDigitizer(Digitizer):
         for g in grids:
             tables.append(reconstruct.build_table(g, readings[start : start + len(g.cells)], to_original))
             start += len(g.cells)
-        return tables
+        return tables, orientation.upright_confidence(readings)
