@@ -10,7 +10,7 @@ setup: $(BIN)/digitize
 $(BIN)/digitize: pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q -e '.[dev,ray]'
 	# paddlex requires the opencv-contrib-python distribution (it checks its metadata), which shares
 	# the cv2 module with opencv-python-headless. Both are pinned to one version; reinstalling the
 	# headless build last leaves its cv2 binary on disk (no libGL needed).
@@ -33,6 +33,9 @@ test: setup system-deps
 
 eval: setup
 	$(BIN)/digitize eval scans/
+
+bench: setup
+	$(BIN)/python -m digitizer.bench scans/ --docs 4
 
 lint: setup
 	$(BIN)/ruff check digitizer tests

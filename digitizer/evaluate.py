@@ -17,6 +17,7 @@ from . import load
 from .batch import run_batch
 from .checks import run_checks
 from .layouts import get_layout
+from .numbers import parse_number
 from .report import Report
 from .settings import Settings
 from .types import ValueCell
@@ -32,6 +33,9 @@ class DocScore:
     expected_failures: set[tuple[str, str]] = field(default_factory=set)
     found_failures: set[tuple[str, str]] = field(default_factory=set)
     wrong: list[str] = field(default_factory=list)
+    misread: int = 0  # cells of the relations' tables whose first reading was wrong
+    fixed: int = 0  # ...that a re-reading corrected to the true value
+    wrongly_changed: int = 0  # corrections that did not end on the true value
 
 
 @dataclass
@@ -54,6 +58,9 @@ class EvalResult:
             "recall": hit / expected if expected else 1.0,
             "expected": expected,
             "found": found,
+            "misread": sum(d.misread for d in docs),
+            "fixed": sum(d.fixed for d in docs),
+            "wrongly_changed": sum(d.wrongly_changed for d in docs),
         }
 
     def summary(self) -> dict[str, float]:
@@ -71,6 +78,8 @@ class EvalResult:
             f"documents all right {t['all_right']}/{t['documents']}",
             f"failing relations   precision {t['precision']:.3f}  recall {t['recall']:.3f}  "
             f"(expected {t['expected']}, reported {t['found']})",
+            f"re-reading          {t['misread']} cells misread at first, {t['fixed']} fixed, "
+            f"{t['wrongly_changed']} wrongly changed",
             f"speed               {t['pages_per_second']:.3f} pages/s ({t['pages']} pages in {self.seconds:.1f} s)",
             "",
             f"{'condition':<18}{'docs':>5}{'cells':>7}{'accuracy':>10}{'all right':>10}{'precision':>10}{'recall':>8}",
@@ -117,6 +126,7 @@ def score(truth: dict, report: Report | dict) -> DocScore:
         for cell in table["cells"]:
             doc.cells += 1
             got = found.get((key, cell["row"], cell["col"]))
+            _score_rereading(doc, key, got, cell["value"])
             if got is not None and got["value"] is not None and abs(float(got["value"]) - float(cell["value"])) < 1e-6:
                 doc.right += 1
             else:
@@ -125,6 +135,22 @@ def score(truth: dict, report: Report | dict) -> DocScore:
     doc.expected_failures = expected_failures(truth)
     doc.found_failures = {(c["rule"], c["key"]) for c in report["checks"] if c["status"] == "fail"}
     return doc
+
+
+_RELATION_TABLES = ("applications", "review_litigation")
+
+
+def _score_rereading(doc: DocScore, table: str, got: dict | None, true: float) -> None:
+    if got is None or table not in _RELATION_TABLES:
+        return
+    first = got["value"]
+    if "read_as" in got:
+        parsed = parse_number(got["read_as"] or "")
+        first = parsed.value if parsed is not None else None
+        right_now = got["value"] is not None and abs(float(got["value"]) - float(true)) < 1e-6
+        doc.fixed += int(right_now and (first is None or abs(float(first) - float(true)) > 1e-6))
+        doc.wrongly_changed += int(not right_now)
+    doc.misread += int(first is None or abs(float(first) - float(true)) > 1e-6)
 
 
 def evaluate(scans: Path, truth_dir: Path, out_dir: Path, settings: Settings) -> EvalResult:

@@ -15,7 +15,7 @@ from rapidfuzz import fuzz
 from scipy.optimize import linear_sum_assignment
 
 from .layouts import AxisEntry, Layout, TableSpec, load_layouts
-from .numbers import parse_number
+from .numbers import parse_number, strip_specks
 from .types import Table, TableCell, ValueCell
 
 _NOT_WORD = re.compile(r"[^\w]|_", re.UNICODE)
@@ -177,10 +177,13 @@ def _cell_value(
     text = cell.text
     if reading is not None and reading.lines == 0:
         return 0, "", None, cell.confidence
-    candidates = []
+    # The full-alphabet reading first: when it is a number at all it is the more faithful one
+    # ("/" stays "/", where digits-only decoding must say "1"); when it is not ("O", "1_"), the
+    # digits-only reading decides. Specks at the ends are dropped as a last resort.
+    candidates = [(text, cell.confidence)]
     if reading is not None and reading.numeric_text:
         candidates.append((reading.numeric_text, reading.numeric_confidence))
-    candidates.append((text, cell.confidence))
+    candidates += [(strip_specks(t), c) for t, c in candidates if strip_specks(t) != t]
     for candidate, confidence in candidates:
         parsed = parse_number(candidate)
         if parsed is None:

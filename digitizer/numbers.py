@@ -48,5 +48,14 @@ def parse_number(text: str) -> ParsedNumber | None:
     return ParsedNumber(value, match["unit"])
 
 
+_SPECKS = ".·•,，'`_"
+
+
+def strip_specks(text: str) -> str:
+    """A reading without stray dots or strokes at its ends (scanner specks beside the digits);
+    a leading minus stays."""
+    return text.strip().lstrip(_SPECKS).rstrip(_SPECKS + "-")
+
+
 def looks_numeric(text: str) -> bool:
     return parse_number(text) is not None

@@ -14,22 +14,21 @@ import re
 
 import numpy as np
 
-from .grid import find_grids
-from .ocr.read import ink_mask, split_lines
-from .types import CellReading
+from .ocr.read import ink_mask, split_lines, stroke_length
+from .types import CellReading, Grid
 
 SAMPLE_CELLS = 80
 SURE = 0.9
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
-def _sample_masks(gray: np.ndarray) -> list[np.ndarray]:
+def _sample_masks(gray: np.ndarray, grids: list[Grid]) -> list[np.ndarray]:
     """Ink masks of (up to SAMPLE_CELLS) inked cells of the page's tables."""
-    cells = [c for g in find_grids(gray, 0) for c in g.cells]
+    cells = [c for g in grids for c in g.cells]
     masks = []
     for cell in cells:
         x0, y0, x1, y1 = cell.bbox
-        mask = ink_mask(gray[y0 + 2 : y1 - 2, x0 + 2 : x1 - 2])
+        mask = ink_mask(gray[y0 + 2 : y1 - 2, x0 + 2 : x1 - 2], stroke_length(gray.shape[1]))
         if mask is not None and mask.sum() > 50:
             masks.append(mask)
         if len(masks) == SAMPLE_CELLS:
@@ -37,13 +36,13 @@ def _sample_masks(gray: np.ndarray) -> list[np.ndarray]:
     return masks
 
 
-def text_is_vertical(gray: np.ndarray) -> bool:
+def text_is_vertical(gray: np.ndarray, grids: list[Grid]) -> bool:
     """Whether the page's table text runs top to bottom (the page lies on its side).
 
     Each cell votes; a few cells of narrow, wrapped or vertically written labels are outvoted by
     the many ordinary ones."""
     votes = 0
-    for mask in _sample_masks(gray):
+    for mask in _sample_masks(gray, grids):
         along, across = len(split_lines(mask)), len(split_lines(mask.T))
         votes += (across < along) - (along < across)
     return votes > 0

@@ -28,8 +28,9 @@ class Digitizer:
             self._engine = get_engine(self.settings)
         return self._engine
 
-    def _read_tables(self, straight: StraightPage) -> tuple[list[Table], float]:
-        grids = grid.find_grids(straight.image, straight.number)
+    def _read_tables(self, straight: StraightPage, grids: list | None = None) -> tuple[list[Table], float]:
+        if grids is None:
+            grids = grid.find_grids(straight.image, straight.number)
         boxes = [cell.bbox for g in grids for cell in g.cells]
         readings = read_cells(straight.image, boxes, self.engine, self.settings.rec_batch_size) if boxes else []
 
@@ -46,9 +47,10 @@ class Digitizer:
         straight = preprocess.straighten(page, self.settings)
         if not self.settings.orientation:
             return self._read_tables(straight)[0], straight
-        if orientation.text_is_vertical(straight.image):
-            straight = preprocess.turn(straight, 1)
-        tables, confidence = self._read_tables(straight)
+        grids = grid.find_grids(straight.image, straight.number)
+        if orientation.text_is_vertical(straight.image, grids):
+            straight, grids = preprocess.turn(straight, 1), None
+        tables, confidence = self._read_tables(straight, grids)
         if confidence < orientation.SURE:
             # Maybe upside down: read it turned half round and keep the more confident reading.
             turned = preprocess.turn(straight, 2)

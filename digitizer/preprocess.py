@@ -59,6 +59,11 @@ def measure_skew(gray: np.ndarray, max_degrees: float) -> float:
     A Hough transform on a downscaled copy gives a coarse angle; line fits to the rules of the
     page levelled by it refine that to a few hundredths of a degree.
     """
+    # Most scans are within a degree or two: line fits on the page as it is settle those without
+    # the (slower) Hough pass.
+    direct = _residual_skew(gray)
+    if direct is not None and abs(direct) < 1.0:
+        return direct
     coarse = _coarse_skew(gray, max_degrees)
     levelled = _rotate(gray, coarse)[0] if abs(coarse) > 0.01 else gray
     residual = _residual_skew(levelled)

@@ -40,7 +40,7 @@ class DigitizerActor:
         from .pipeline import Digitizer
 
         self.digitizer = Digitizer(settings)
-        self.digitizer.engine  # load the models now, not inside the first document's timing
+        _ = self.digitizer.engine  # load the models now, not inside the first document's timing
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
         from pathlib import Path

@@ -34,7 +34,9 @@ def build_table(grid: Grid, readings: list[CellReading], to_original: Callable[[
         TableCell(g.row, g.col, g.row_span, g.col_span, r.text, r.confidence, grid.page, to_original(g.bbox), r, g.bbox)
         for g, r in zip(grid.cells, readings)
     ]
-    table = Table([grid.page], grid.n_rows, grid.n_cols, cells)
+    left, right = grid.col_lines[0], grid.col_lines[-1]
+    rules = [(x - left) / max(right - left, 1) for x in grid.col_lines]
+    table = Table([grid.page], grid.n_rows, grid.n_cols, cells, col_rules=rules)
     classify(table)
     return table
 
@@ -70,9 +72,22 @@ def _header_texts(table: Table) -> list[str]:
     return ["".join(c.text for c in _cells_of_row(table, r)) for r in table.header_rows if r < 4]
 
 
+RULE_TOLERANCE = 0.015  # of the table's width
+
+
+def _columns_align(a: list[float], b: list[float]) -> bool:
+    """Whether two tables share their column rules, one maybe subdividing columns of the other
+    (a page where every row's label spans the label columns shows fewer rules)."""
+    if not a or not b:
+        return False
+    fewer, more = sorted((a, b), key=len)
+    shared = sum(1 for x in fewer if min(abs(x - y) for y in more) <= RULE_TOLERANCE)
+    return shared == len(fewer) and len(fewer) >= 3
+
+
 def continues(previous: Table, table: Table) -> bool:
     """Whether `table` (first on its page) carries on `previous` (last on the page before)."""
-    if table.pages[0] != previous.pages[-1] + 1 or table.n_cols != previous.n_cols:
+    if table.pages[0] != previous.pages[-1] + 1 or not _columns_align(previous.col_rules, table.col_rules):
         return False
     first_rows = set(range(min(3, table.n_rows)))
     leading_header = [r for r in table.header_rows if r in first_rows]
@@ -82,7 +97,23 @@ def continues(previous: Table, table: Table) -> bool:
     return bool(ours) and bool(theirs) and fuzz.ratio("".join(ours), "".join(theirs)) >= 80
 
 
+def _regrid(table: Table, rules: list[float]) -> None:
+    """Renumber a table's columns on a finer set of column rules (spans grow where rules were added)."""
+    def nearest(x: float) -> int:
+        return min(range(len(rules)), key=lambda i: abs(rules[i] - x))
+
+    old = table.col_rules
+    for cell in table.cells:
+        start, end = nearest(old[cell.col]), nearest(old[cell.col + cell.col_span])
+        cell.col, cell.col_span = start, max(1, end - start)
+    table.col_rules, table.n_cols = list(rules), len(rules) - 1
+
+
 def _append(previous: Table, table: Table) -> None:
+    if len(table.col_rules) != len(previous.col_rules):
+        finer = max(previous.col_rules, table.col_rules, key=len)
+        _regrid(previous, finer)
+        _regrid(table, finer)
     leading = []
     for r in range(table.n_rows):
         if r in table.header_rows:
@@ -99,6 +130,7 @@ def _append(previous: Table, table: Table) -> None:
     previous.header_rows += [r + offset for r in table.header_rows if r >= drop]
     previous.n_rows += table.n_rows - drop
     previous.pages += [p for p in table.pages if p not in previous.pages]
+    classify(previous)  # label columns and headers of the whole, now that it is whole
 
 
 def join_continued(tables_by_page: list[list[Table]]) -> list[Table]:
@@ -106,10 +138,13 @@ def join_continued(tables_by_page: list[list[Table]]) -> list[Table]:
     joined: list[Table] = []
     last_of_previous_page: Table | None = None
     for page_tables in tables_by_page:
-        for index, table in enumerate(page_tables):
-            if index == 0 and last_of_previous_page is not None and continues(last_of_previous_page, table):
+        leading = True  # still above the page's first real table (small fragments may come first)
+        for table in page_tables:
+            if leading and last_of_previous_page is not None and continues(last_of_previous_page, table):
                 _append(last_of_previous_page, table)
+                leading = False
                 continue
+            leading = leading and table.n_rows <= 3
             joined.append(table)
         # The last table of this page, or the earlier table it was joined to.
         last_of_previous_page = joined[-1] if page_tables and joined else None

@@ -96,6 +96,8 @@ class Table:
     cells: list[TableCell]
     header_rows: list[int] = field(default_factory=list)
     label_cols: int = 0
+    # Column rule positions as fractions of the table's width (0 = left border, 1 = right border).
+    col_rules: list[float] = field(default_factory=list)
 
     def at(self, row: int, col: int) -> TableCell | None:
         for cell in self.cells:

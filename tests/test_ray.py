@@ -11,14 +11,14 @@ import pytest
 
 pytest.importorskip("ray", reason="Ray is not installed: pip install 'digitizer[ray]'")
 
-from digitizer.archive import Archive  # noqa: E402
-from digitizer.batch import run_batch  # noqa: E402
-from digitizer.load import discover  # noqa: E402
-from digitizer import ray_executor  # noqa: E402
-from digitizer.ray_executor import DigitizerActor  # noqa: E402
-from digitizer.settings import Settings  # noqa: E402
+from digitizer import ray_executor
+from digitizer.archive import Archive
+from digitizer.batch import run_batch
+from digitizer.load import discover
+from digitizer.ray_executor import DigitizerActor
+from digitizer.settings import Settings
 
-from .conftest import SCANS  # noqa: E402
+from .conftest import SCANS
 
 FILES = ["r01-2021-jpg-blank_p1.jpg", "r01-2021-jpg-blank_p2.jpg", "r01-2021-jpg-blank_p3.jpg",
          "r05-2021-pdf-blank.pdf"]
@@ -34,8 +34,9 @@ def scans(tmp_path_factory):
 
 
 def test_ray_archive_equals_local(scans, tmp_path):
-    local = run_batch(scans, tmp_path / "local", Settings(workers=1), xlsx=False)
-    on_ray = run_batch(scans, tmp_path / "ray", Settings(workers=2), xlsx=False, executor="ray")
+    # One recognizer thread per process in both runs, so the arithmetic is the same.
+    local = run_batch(scans, tmp_path / "local", Settings(workers=1, cpu_threads=1), xlsx=False)
+    on_ray = run_batch(scans, tmp_path / "ray", Settings(workers=2, cpu_threads=2), xlsx=False, executor="ray")
     for summary in (local, on_ray):
         assert summary.documents == 3 and summary.pages == 6
         assert [d for d, _ in summary.failed] == ["broken"]

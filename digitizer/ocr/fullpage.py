@@ -150,8 +150,9 @@ class FullPageDigitizer(Digitizer):
     def ocr(self) -> FullPageOCR:
         return get_fullpage_ocr(self.settings)
 
-    def _read_tables(self, straight: StraightPage) -> tuple[list[Table], float]:
-        grids = grid.find_grids(straight.image, straight.number)
+    def _read_tables(self, straight: StraightPage, grids: list | None = None) -> tuple[list[Table], float]:
+        if grids is None:
+            grids = grid.find_grids(straight.image, straight.number)
         if not grids:
             return [], 1.0
         boxes = [cell.bbox for g in grids for cell in g.cells]

@@ -27,7 +27,17 @@ class LineCrop:
     image: np.ndarray  # grayscale crop of one text line, padded with paper
 
 
-def ink_mask(crop: np.ndarray) -> np.ndarray | None:
+def stroke_length(page_width: int) -> int:
+    """Shortest stroke of print worth keeping: a character is about 1/50 of a page's width, its
+    pieces at least a fifth of that; anything shorter alone is a speck."""
+    return max(4, page_width // 220)
+
+
+def ink_mask(crop: np.ndarray, stroke: int) -> np.ndarray | None:
+    """Mask of the print in a cell crop, or None for a blank cell.
+
+    Remnants of ruling lines at the crop's edges are dropped, and so are specks (scanner noise,
+    dust on 1-bit scans) unless they sit beside real strokes, as a decimal point does."""
     if crop.size == 0:
         return None
     smooth = cv2.GaussianBlur(crop, (3, 3), 0)
@@ -38,15 +48,25 @@ def ink_mask(crop: np.ndarray) -> np.ndarray | None:
     mask = (smooth < (paper + dark) / 2).astype(np.uint8)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     height, width = mask.shape
-    keep = np.zeros(count, dtype=bool)
+    big, small = [], []
     for label in range(1, count):
         x, y, w, h, area = stats[label]
         touches = x == 0 or y == 0 or x + w == width or y + h == height
-        line_remnant = touches and (h <= 3 or w <= 3)
-        speck = area < 4 and w < 3 and h < 3
-        keep[label] = not (line_remnant or speck)
-    if not keep.any():
+        if touches and (h <= 3 or w <= 3):
+            continue  # a piece of a ruling line
+        (big if max(w, h) >= stroke else small).append(label)
+    if not big:
         return None
+    x0 = min(stats[i][0] for i in big)
+    y0 = min(stats[i][1] for i in big)
+    x1 = max(stats[i][0] + stats[i][2] for i in big)
+    y1 = max(stats[i][1] + stats[i][3] for i in big)
+    reach = y1 - y0
+    keep = np.zeros(count, dtype=bool)
+    keep[big] = True
+    for label in small:
+        cx, cy = stats[label][0] + stats[label][2] / 2, stats[label][1] + stats[label][3] / 2
+        keep[label] = x0 - reach <= cx <= x1 + reach and y0 - 0.3 * reach <= cy <= y1 + 0.3 * reach
     return keep[labels].astype(np.uint8)
 
 
@@ -75,12 +95,13 @@ def split_lines(mask: np.ndarray) -> list[tuple[int, int]]:
     return merged
 
 
-def cell_lines(gray: np.ndarray, bbox: BBox) -> list[np.ndarray]:
-    """Crops of the text lines inside one cell, top to bottom; [] for a blank cell."""
+def cell_lines(gray: np.ndarray, bbox: BBox, stroke: int | None = None) -> list[np.ndarray]:
+    """Crops of the text lines inside one cell, top to bottom; [] for a blank cell.
+    `stroke`: see stroke_length (default: from the width of `gray`, taken to be the page)."""
     x0, y0, x1, y1 = bbox
     inset = 2
     crop = gray[y0 + inset : y1 - inset, x0 + inset : x1 - inset]
-    mask = ink_mask(crop)
+    mask = ink_mask(crop, stroke or stroke_length(gray.shape[1]))
     if mask is None:
         return []
     lines = []
@@ -241,7 +262,9 @@ def reread_numeric(gray: np.ndarray, bbox: BBox, engine: RecognitionEngine) -> l
     crop = gray[max(0, y0 - 1) : y1 + 1, max(0, x0 - 1) : x1 + 1]
     lines, names = [], []
     for name, image in _variants(crop):
-        found = cell_lines(image, (0, 0, image.shape[1], image.shape[0]))
+        scale = image.shape[1] / crop.shape[1]
+        stroke = int(stroke_length(gray.shape[1]) * scale)
+        found = cell_lines(image, (0, 0, image.shape[1], image.shape[0]), stroke)
         if len(found) == 1:
             lines.append(found[0])
             names.append(name)
