@@ -364,6 +364,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--variants", default=",".join(VARIANTS), help="baseline,project (default both)")
     parser.add_argument("--threads", type=int, default=None, help="ONNX Runtime CPU threads (default: settings)")
     parser.add_argument("--device", choices=["cpu", "cuda"], default=None)
+    parser.add_argument("--engine", choices=["paddleocr", "onnxruntime"], default=None,
+                        help="recognizer engine of the project pipeline (cuda needs onnxruntime)")
     parser.add_argument("--no-warmup", action="store_true", help="time the first page too")
     parser.add_argument("--same-process", action="store_true", help="no spawned processes (peak RSS cumulative)")
     parser.add_argument("--out", type=Path, default=Path("out/bench.json"))
@@ -374,6 +376,8 @@ def main(argv: list[str] | None = None) -> int:
         settings = settings.with_(cpu_threads=args.threads)
     if args.device:
         settings = settings.with_(device=args.device)
+    if args.engine:
+        settings = settings.with_(engine=args.engine)
     sizes = tuple(int(n) for n in args.batch_sizes.split(",") if n.strip())
     variants = tuple(v.strip() for v in args.variants.split(",") if v.strip())
     unknown = [v for v in variants if v not in VARIANTS]

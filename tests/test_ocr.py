@@ -71,3 +71,19 @@ def test_every_engine_reads_the_same_digits(name):
     readings = read_cells(gray, boxes, engine)
     values = [parse_number(r.numeric_text or r.text) for r in readings]
     assert sum(1 for v, c in zip(values, cells) if v is not None and v.value == c["value"]) / len(cells) >= 0.95
+
+
+def test_cuda_request_without_a_gpu_runs_the_same_code_on_the_cpu():
+    """--device cuda takes the CUDA provider path of the onnxruntime engine; with no usable GPU
+    (as here and in CI) it says so once and reads on the CPU with the same batching."""
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        engine = get_engine(Settings(engine="onnxruntime", device="cuda"))
+    gpu_usable = "CUDAExecutionProvider" in engine.describe()
+    assert gpu_usable or any("CUDA is not usable" in str(w.message) for w in caught)
+    gray = to_gray(load_pages(source("r02-2019-jpg-zero"), Settings())[1].image)
+    cells, boxes = _value_cells("r02-2019-jpg-zero", 2)
+    values = [parse_number(r.numeric_text or r.text) for r in read_cells(gray, boxes, engine)]
+    assert sum(1 for v, c in zip(values, cells) if v is not None and v.value == c["value"]) / len(cells) >= 0.98

@@ -101,9 +101,14 @@ def cell_lines(gray: np.ndarray, bbox: BBox, stroke: int | None = None) -> list[
     x0, y0, x1, y1 = bbox
     inset = 2
     crop = gray[y0 + inset : y1 - inset, x0 + inset : x1 - inset]
-    mask = ink_mask(crop, stroke or stroke_length(gray.shape[1]))
+    stroke = stroke or stroke_length(gray.shape[1])
+    mask = ink_mask(crop, stroke)
     if mask is None:
         return []
+    paper = int(np.percentile(crop, 90))
+    # A line of print is at least a character high: a lone "—" or "." framed tight and scaled to
+    # the recognizer's height would become a block that reads as "1".
+    char_height = 5 * stroke
     lines = []
     for a, b in split_lines(mask):
         cols = np.flatnonzero(mask[a:b].any(axis=0))
@@ -111,7 +116,11 @@ def cell_lines(gray: np.ndarray, bbox: BBox, stroke: int | None = None) -> list[
             continue
         line = crop[a:b, cols[0] : cols[-1] + 1]
         pad = max(3, int(round(0.25 * (b - a))))
-        lines.append(cv2.copyMakeBorder(line, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=int(np.percentile(crop, 90))))
+        grow = max(0, (char_height - (b - a)) // 2)
+        height = (b - a) + 2 * (pad + grow)
+        # A lone narrow mark ("/", "1") needs paper on both sides to read as itself.
+        side = max(pad, (2 * height - line.shape[1]) // 2)
+        lines.append(cv2.copyMakeBorder(line, pad + grow, pad + grow, side, side, cv2.BORDER_CONSTANT, value=paper))
     return lines
 
 
