@@ -227,12 +227,32 @@ def _decoder(engine: RecognitionEngine) -> Decoder:
     return _DECODERS[key]
 
 
+def _slant_degrees(line: np.ndarray) -> float:
+    """Angle of a lone stroke from the vertical (principal axis of its ink)."""
+    _, ink = cv2.threshold(line, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    ys, xs = np.nonzero(ink)
+    if len(xs) < 10:
+        return 0.0
+    cov = np.cov(np.vstack([xs - xs.mean(), ys - ys.mean()]))
+    vx, vy = np.linalg.eigh(cov)[1][:, -1]
+    return float(np.degrees(np.arctan2(abs(vx), abs(vy))))
+
+
+def _settle_lone_stroke(result: _LineResult, line: np.ndarray) -> _LineResult:
+    """A cell holding one stroke read as "1" is "/" when the stroke leans like a slash: the
+    recognizer cannot tell them apart without context, the stroke's geometry can."""
+    if result.numeric_text == "1" and result.text in ("1", "/", "I", "l", "|") and _slant_degrees(line) > 14:
+        return _LineResult("/", result.confidence, "/", result.numeric_confidence)
+    return result
+
+
 def read_cells(gray: np.ndarray, bboxes: list[BBox], engine: RecognitionEngine, batch_size: int = 32) -> list[CellReading]:
     """One CellReading per cell box of a page."""
     crops: list[LineCrop] = []
     for index, bbox in enumerate(bboxes):
         crops.extend(LineCrop(index, line) for line in cell_lines(gray, bbox))
     results = recognise_lines([c.image for c in crops], engine, batch_size) if crops else []
+    results = [_settle_lone_stroke(r, c.image) for r, c in zip(results, crops)]
     per_cell: dict[int, list[_LineResult]] = {}
     for crop, result in zip(crops, results):
         per_cell.setdefault(crop.cell, []).append(result)
