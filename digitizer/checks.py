@@ -84,7 +84,7 @@ def history_checks(layout: Layout, this: Values, previous: Values) -> list[Check
         spec = layout.tables[relation.table]
         keys = [e.key for e in (spec.col_entries() if relation.per == "col" else spec.row_entries())]
         for key in dict.fromkeys(keys):
-            def ref(name: str) -> tuple[str, str, str]:
+            def ref(name: str, relation=relation, key=key) -> tuple[str, str, str]:
                 return (relation.table, name, key) if relation.per == "col" else (relation.table, key, name)
 
             lhs = [ref(n) for n in relation.lhs]

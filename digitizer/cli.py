@@ -9,7 +9,7 @@ import click
 from tqdm import tqdm
 
 from . import __version__, load
-from .errors import DigitizerError, ExitCode
+from .errors import DigitizerError
 from .settings import Settings
 
 

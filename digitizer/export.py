@@ -82,7 +82,8 @@ def write_xlsx(report: Report, out_dir: Path) -> Path | None:
                 frame = report.table(key)
                 if report.layout:
                     rows, cols = _labels(report.layout, key)
-                    frame = frame.rename(index=lambda k: f"{rows.get(k, k)} [{k}]", columns=lambda k: f"{cols.get(k, k)} [{k}]")
+                    frame = frame.rename(index={k: f"{rows.get(k, k)} [{k}]" for k in frame.index},
+                                         columns={k: f"{cols.get(k, k)} [{k}]" for k in frame.columns})
                 frame.to_excel(writer, sheet_name=key[:31])
             if not report.tables:
                 for index, grid in enumerate(report.grids, 1):

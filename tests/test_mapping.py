@@ -19,7 +19,7 @@ def applications_table(labels: dict[str, str], parents: dict[int, tuple[str, int
     header = ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其它", "总计"]  # 其它: a misread of 其他
     cells = [_cell(0, 0, "（本列数据的勾稽关系为）", 2, 3), _cell(0, 3, "申请人情况", 1, 7)]
     cells += [_cell(1, 3 + i, h) for i, h in enumerate(header)]
-    for i, (key, label) in enumerate(labels.items()):
+    for i, label in enumerate(labels.values()):
         row = 2 + i
         cells.append(_cell(row, 2 if i in parents else 0, label, 1, 1 if i in parents else 3))
         cells += [_cell(row, 3 + j, str((i + j) % 4)) for j in range(7)]

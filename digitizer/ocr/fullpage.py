@@ -16,11 +16,10 @@ from functools import lru_cache
 import cv2
 import numpy as np
 
-from .. import grid, orientation, preprocess, reconstruct
 from ..errors import EngineUnavailable
 from ..pipeline import Digitizer
 from ..settings import Settings
-from ..types import BBox, CellReading, StraightPage, Table
+from ..types import BBox, CellReading, StraightPage
 from . import models
 
 DET_MODEL = "PP-OCRv6_small_det"
@@ -150,21 +149,10 @@ class FullPageDigitizer(Digitizer):
     def ocr(self) -> FullPageOCR:
         return get_fullpage_ocr(self.settings)
 
-    def _read_tables(self, straight: StraightPage, grids: list | None = None) -> tuple[list[Table], float]:
-        if grids is None:
-            grids = grid.find_grids(straight.image, straight.number)
+    def _read_cells(self, straight: StraightPage, grids: list) -> list[CellReading]:
         if not grids:
-            return [], 1.0
+            return []
         boxes = [cell.bbox for g in grids for cell in g.cells]
         found = _assign(self.ocr.read(straight.image), boxes)
         # numeric_text None: the baseline has no digits-only decoding; lines = boxes in the cell.
-        readings = [CellReading(text, score if count else 1.0, None, 0.0, count) for text, score, count in found]
-
-        def to_original(bbox):
-            return preprocess.to_original_bbox(straight, bbox)
-
-        tables, start = [], 0
-        for g in grids:
-            tables.append(reconstruct.build_table(g, readings[start : start + len(g.cells)], to_original))
-            start += len(g.cells)
-        return tables, orientation.upright_confidence(readings)
+        return [CellReading(text, score if count else 1.0, None, 0.0, count) for text, score, count in found]

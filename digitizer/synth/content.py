@@ -9,7 +9,7 @@ A *report* is a plain dict:
 from __future__ import annotations
 
 import random
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import yaml
@@ -24,7 +24,7 @@ OFFICES = ["自然资源和规划局", "住房和城乡建设局", "市场监督
            "人力资源和社会保障局", "教育局", "卫生健康委员会", "农业农村局", "财政局"]
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_layout(layout: str) -> dict:
     with open(LAYOUT_DIR / f"annual_{layout}.yaml", encoding="utf-8") as f:
         return yaml.safe_load(f)

@@ -38,7 +38,7 @@ from PIL import Image, ImageDraw
 from . import content
 from .content import APPLICANT_COLS, canonical_cells, load_layout, make_report, result_rows
 from .degrade import degrade
-from .render import (Doc, _font, grid_active, grid_applications, grid_review, split_lines)
+from .render import Doc, _font, grid_active, grid_applications, grid_review, split_lines
 from .samples import _FIXED_DATE, _jsonable
 
 # ====================================================================== rendering variants
