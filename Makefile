@@ -3,7 +3,7 @@ PY ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
 
-.PHONY: setup system-deps test eval bench lint samples clean
+.PHONY: setup system-deps test eval eval-hard bench lint samples clean
 
 setup: $(BIN)/digitize
 
@@ -33,6 +33,9 @@ test: setup system-deps
 
 eval: setup
 	$(BIN)/digitize eval scans/
+
+eval-hard: setup
+	$(BIN)/digitize eval scans/hard/
 
 bench: setup
 	$(BIN)/python -m digitizer.bench scans/ --docs 4
