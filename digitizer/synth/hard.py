@@ -36,9 +36,9 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from . import content
-from .content import APPLICANT_COLS, canonical_cells, load_layout, make_report, result_rows
+from .content import APPLICANT_COLS, load_layout, make_report, result_rows
 from .degrade import degrade
-from .render import Doc, _font, grid_active, grid_applications, grid_review, split_lines
+from .render import Doc, _font, grid_active, grid_applications, grid_review, split_lines, truth_cells
 from .samples import _FIXED_DATE, _jsonable
 
 # ====================================================================== rendering variants
@@ -276,14 +276,7 @@ def render_hard(report: dict, dpi: int, doc: Doc | None = None, repeat_header: b
     doc.heading("五、存在的主要问题及改进情况", keep=2 * doc.fs)
     for para in report["prose5"].split("\n"):
         doc.paragraph(para)
-    truth = {}
-    for table in ("active", "applications", "review_litigation"):
-        cells = []
-        for (row, col) in canonical_cells(layout, table):
-            page, bbox = pos[table][(row, col)]
-            cells.append({"row": row, "col": col, "value": report["values"][table][(row, col)],
-                          "text": report["texts"][table][(row, col)], "page": page, "bbox": bbox})
-        truth[table] = cells
+    truth = truth_cells(report, pos, layout)
     if isinstance(doc, StyledDoc):
         pages = doc.finish()
     else:

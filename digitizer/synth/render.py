@@ -331,6 +331,21 @@ def grid_review(doc: Doc, report: dict) -> Grid:
 
 # ---------------------------------------------------------------- the report
 
+def truth_cells(report: dict, pos: dict, layout: str) -> dict:
+    """Ground truth per table: every canonical cell with its value, printed text, page and bbox."""
+    truth = {}
+    for table in ("active", "applications", "review_litigation"):
+        cells = []
+        for (row, col) in canonical_cells(layout, table):
+            page, bbox = pos[table][(row, col)]
+            cells.append({"row": row, "col": col,
+                          "value": report["values"][table][(row, col)],
+                          "text": report["texts"][table][(row, col)],
+                          "page": page, "bbox": bbox})
+        truth[table] = cells
+    return truth
+
+
 def render_report(report: dict, dpi: int = 150, repeat_header: bool = True,
                   split_after: str = "r3_6") -> tuple[list[np.ndarray], dict]:
     layout = report["layout"]
@@ -368,15 +383,6 @@ def render_report(report: dict, dpi: int = 150, repeat_header: bool = True,
     for para in report["prose5"].split("\n"):
         doc.paragraph(para)
 
-    truth = {}
-    for table in ("active", "applications", "review_litigation"):
-        cells = []
-        for (row, col) in canonical_cells(layout, table):
-            page, bbox = pos[table][(row, col)]
-            cells.append({"row": row, "col": col,
-                          "value": report["values"][table][(row, col)],
-                          "text": report["texts"][table][(row, col)],
-                          "page": page, "bbox": bbox})
-        truth[table] = cells
+    truth = truth_cells(report, pos, layout)
     pages = [np.asarray(p, dtype=np.uint8).copy() for p in doc.pages]
     return pages, truth
