@@ -16,8 +16,14 @@ def main(argv=None):
                   f"pages={d['pages']} injected={d['injected']} ({d['seconds']}s)")
         print(f"done in {time.time() - t:.1f}s -> {argv[1]}")
         return 0
+    if len(argv) == 2 and argv[0] == "--degraded":
+        from .samples import build_degraded
+
+        for d in build_degraded(argv[1]):
+            print(f"{d['document']:20s} {d['layout']} {d['dpi']}dpi injected={d['injected']}")
+        return 0
     if len(argv) != 1 or argv[0].startswith("--"):
-        print("usage: python -m digitizer.synth [--hard] OUTDIR", file=sys.stderr)
+        print("usage: python -m digitizer.synth [--hard | --degraded] OUTDIR", file=sys.stderr)
         return 2
     t = time.time()
     for d in build_all(argv[0]):

@@ -66,7 +66,32 @@ CONDITIONS = {   # blur sigma (at 150 dpi), noise sigma, illumination, tint, jpe
     "skewed":  dict(blur=0.6, noise=2.0, illum=0.08, tint=4, q=78),
     "noisy":   dict(blur=0.9, noise=4.0, illum=0.15, tint=12, q=70),
     "bilevel": dict(blur=0.35, noise=2.0, illum=0.04, tint=0, q=None),
+    # Low resolution and blur, until the plain reading misreads cells (the re-reading's test set).
+    "degraded": dict(blur=1.7, noise=5.0, illum=0.12, tint=8, q=40),
 }
+
+DEGRADED_DOCS = [  # stem, layout, dpi, zero style, skew, inject
+    ("d01-2021-100dpi", "2021", 100, "blank", 0.4, False),
+    ("d02-2019-100dpi", "2019", 100, "zero", -0.6, True),
+    ("d03-2021-110dpi", "2021", 110, "zero", 0.8, False),
+    ("d04-2019-110dpi", "2019", 110, "blank", -0.3, False),
+    ("d05-2021-100dpi", "2021", 100, "blank", -0.9, True),
+    ("d06-2019-110dpi", "2019", 110, "zero", 0.5, False),
+]
+
+
+def build_degraded(outdir: str | os.PathLike) -> list[dict]:
+    """Six reports scanned too coarsely (100-110 dpi, blurred, JPEG 45): `python -m digitizer.synth
+    --degraded OUTDIR`. Truth as for the easy set; condition "degraded"."""
+    outdir = Path(outdir)
+    (outdir / "truth").mkdir(parents=True, exist_ok=True)
+    summary = []
+    for n, (stem, layout, dpi, zero_style, skew, inject_error) in enumerate(DEGRADED_DOCS):
+        seed = 5000 + n
+        report = make_report(seed, layout, zero_style, inject_error=inject_error)
+        files = write_document(outdir, stem, report, "jpg", dpi, skew, "degraded", seed, n % 2 == 0, "r3_6", zero_style)
+        summary.append({"document": stem, "layout": layout, "dpi": dpi, "injected": report["injected"], "files": files})
+    return summary
 
 # ------------------------------------------------------------------ the real seed report
 SEED_TITLE = "乐清市自然资源和规划局2020年政府信息公开工作年度报告"
