@@ -3,7 +3,7 @@ PY ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
 
-.PHONY: setup system-deps test eval eval-hard bench lint samples clean
+.PHONY: setup system-deps test eval eval-hard eval-degraded bench lint samples clean
 
 setup: $(BIN)/digitize
 
@@ -36,6 +36,9 @@ eval: setup
 
 eval-hard: setup
 	$(BIN)/digitize eval scans/hard/
+
+eval-degraded: setup
+	$(BIN)/digitize eval scans/degraded/
 
 bench: setup
 	$(BIN)/python -m digitizer.bench scans/ --docs 4

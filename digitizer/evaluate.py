@@ -141,16 +141,22 @@ _RELATION_TABLES = ("applications", "review_litigation")
 
 
 def _score_rereading(doc: DocScore, table: str, got: dict | None, true: float) -> None:
+    """Misreads are cells whose first reading is a number other than the true one (a cell not
+    found or not read at all is a layout or grid failure, not a misread)."""
     if got is None or table not in _RELATION_TABLES:
         return
     first = got["value"]
     if "read_as" in got:
         parsed = parse_number(got["read_as"] or "")
         first = parsed.value if parsed is not None else None
+    if first is None:
+        return
+    misread = abs(float(first) - float(true)) > 1e-6
+    doc.misread += int(misread)
+    if "read_as" in got:
         right_now = got["value"] is not None and abs(float(got["value"]) - float(true)) < 1e-6
-        doc.fixed += int(right_now and (first is None or abs(float(first) - float(true)) > 1e-6))
+        doc.fixed += int(right_now and misread)
         doc.wrongly_changed += int(not right_now)
-    doc.misread += int(first is None or abs(float(first) - float(true)) > 1e-6)
 
 
 def evaluate(scans: Path, truth_dir: Path, out_dir: Path, settings: Settings) -> EvalResult:

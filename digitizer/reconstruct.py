@@ -49,10 +49,15 @@ def classify(table: Table) -> None:
     """Set header_rows and label_cols from where the words are."""
     # Columns right of the middle hold numbers in body rows of any report table; a row with words
     # there is a header (or a block caption).
+    # A stray mark read as a character (low confidence, or one among numbers) does not make a
+    # body row a header.
     right = max(1, table.n_cols // 2)
     headers = []
     for row in range(table.n_rows):
-        if any(is_text(c) and c.col + c.col_span - 1 >= right for c in _cells_of_row(table, row)):
+        cells = [c for c in _cells_of_row(table, row) if c.col + c.col_span - 1 >= right]
+        words = sum(1 for c in cells if is_text(c) and c.confidence >= 0.6)
+        numbers = sum(1 for c in cells if c.text and not is_text(c))
+        if words and words >= numbers:
             headers.append(row)
     table.header_rows = headers
     body = [r for r in range(table.n_rows) if r not in set(headers)]

@@ -67,21 +67,21 @@ CONDITIONS = {   # blur sigma (at 150 dpi), noise sigma, illumination, tint, jpe
     "noisy":   dict(blur=0.9, noise=4.0, illum=0.15, tint=12, q=70),
     "bilevel": dict(blur=0.35, noise=2.0, illum=0.04, tint=0, q=None),
     # Low resolution and blur, until the plain reading misreads cells (the re-reading's test set).
-    "degraded": dict(blur=2.2, noise=6.0, illum=0.12, tint=8, q=35),
+    "degraded": dict(blur=1.3, noise=6.0, illum=0.12, tint=8, q=30),
 }
 
 DEGRADED_DOCS = [  # stem, layout, dpi, zero style, skew, inject
-    ("d01-2021-130dpi", "2021", 130, "blank", 0.4, False),
-    ("d02-2019-130dpi", "2019", 130, "zero", -0.6, True),
-    ("d03-2021-140dpi", "2021", 140, "zero", 0.8, False),
-    ("d04-2019-140dpi", "2019", 140, "blank", -0.3, False),
-    ("d05-2021-130dpi", "2021", 130, "blank", -0.9, True),
-    ("d06-2019-140dpi", "2019", 140, "zero", 0.5, False),
+    ("d01-2021-120dpi", "2021", 120, "blank", 0.4, False),
+    ("d02-2019-120dpi", "2019", 120, "zero", -0.6, True),
+    ("d03-2021-130dpi", "2021", 130, "zero", 0.8, False),
+    ("d04-2019-130dpi", "2019", 130, "blank", -0.3, False),
+    ("d05-2021-120dpi", "2021", 120, "blank", -0.9, True),
+    ("d06-2019-130dpi", "2019", 130, "zero", 0.5, False),
 ]
 
 
 def build_degraded(outdir: str | os.PathLike) -> list[dict]:
-    """Six reports scanned too coarsely (130-140 dpi, heavily blurred, JPEG 35): `python -m digitizer.synth
+    """Six reports scanned too coarsely (120-130 dpi, blurred, noisy, JPEG 30): `python -m digitizer.synth
     --degraded OUTDIR`. Truth as for the easy set; condition "degraded"."""
     outdir = Path(outdir)
     (outdir / "truth").mkdir(parents=True, exist_ok=True)
