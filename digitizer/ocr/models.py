@@ -21,12 +21,13 @@ import yaml
 from ..errors import ModelError
 
 MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
-_PACKAGED = Path(__file__).resolve().parent / "model_pins"
 
 
 def _pins_dir() -> Path:
-    # In a source checkout the pins live in models/; an installed wheel carries a copy.
-    return MODELS_DIR if (MODELS_DIR / "models.yaml").exists() else _PACKAGED
+    """models/ of the source checkout the package runs from (it is installed editable)."""
+    if not (MODELS_DIR / "models.yaml").exists():
+        raise ModelError(f"model pins not found at {MODELS_DIR}: install from a checkout with `pip install -e .`")
+    return MODELS_DIR
 
 
 @dataclass(frozen=True)
