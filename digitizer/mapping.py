@@ -233,7 +233,7 @@ def _map_column_header_mode(tv: TableView, spec: TableSpec, threshold: float) ->
             parent = max((similarity(rows[row_key].label, p) for p in column.parents), default=0.0)
             scores[i, j] = (leaf + parent) / 2
     found: dict[tuple[str, str], TableCell] = {}
-    body = [r for r in tv.rows]
+    body = tv.rows
     if not body:
         return found
     for o, e in _assign(scores, threshold):

@@ -24,8 +24,6 @@ def is_text(cell: TableCell | None) -> bool:
     """Printed words (a label or header), as opposed to a number or a blank."""
     if cell is None or not cell.text:
         return False
-    if cell.reading is not None and cell.reading.numeric_text is not None and looks_numeric(cell.text):
-        return False
     return bool(_CJK.search(cell.text)) and not looks_numeric(cell.text)
 
 

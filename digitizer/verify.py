@@ -57,9 +57,9 @@ def correct_misreads(
         cell = index[ref]
         if cell.straight_bbox is None or cell.page not in pages or layout.units_of.get(cell.col):
             continue
-        before = _outcome(checks)
-        if not any(s in ("fail", "skip") for k, s in before.items() for c in checks if ref in c.cells and (c.rule, c.key) == k):
+        if all(c.status == "pass" for c in checks if ref in c.cells):
             continue  # fixed on the way by an earlier correction
+        before = _outcome(checks)
         for text, confidence, how in reread_numeric(pages[cell.page], cell.straight_bbox, engine):
             parsed = parse_number(text)
             if confidence < MIN_CONFIDENCE or parsed is None or parsed.value == cell.value or parsed.value < 0:
