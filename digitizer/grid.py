@@ -1,7 +1,7 @@
 """Stage 3: find ruled tables on a straightened page with OpenCV morphology.
 
 The fixed skeleton (after camelot's lattice parser):
-  binarize -> find_lines (open with long kernels) -> find_table_regions -> find_cells.
+  rules.find_lines (solid, dashed and dotted rules) -> find_table_regions -> find_cells.
 Cells are the connected regions enclosed by ruling lines, so a merged cell is simply one region
 that spans several rows or columns of the line grid.
 """
@@ -11,44 +11,27 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from .rules import find_lines
 from .types import BBox, Grid, GridCell
 
 
-def binarize(gray: np.ndarray) -> np.ndarray:
-    """Ink as 255 on 0, robust to uneven light (local mean threshold)."""
-    block = max(15, (min(gray.shape) // 50) | 1)
-    return cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, 15)
-
-
-def find_lines(binary: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Masks of the horizontal and vertical ruling lines.
-
-    The kernels are longer than any character stroke (a character is about 1/50 of a page's width)
-    and shorter than the smallest cell; short gaps in a line (faint print, noise) are closed.
-    """
-    height, width = binary.shape
-    h_len = max(20, width // 35)
-    v_len = max(15, width // 50)
-    horizontal = cv2.morphologyEx(binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (h_len, 1)))
-    vertical = cv2.morphologyEx(binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, v_len)))
-    gap = max(3, width // 300)
-    horizontal = cv2.morphologyEx(horizontal, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (gap * 3, 1)))
-    vertical = cv2.morphologyEx(vertical, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (1, gap * 3)))
-    return horizontal, vertical
-
-
-def find_table_regions(horizontal: np.ndarray, vertical: np.ndarray) -> list[BBox]:
-    """Bounding boxes of groups of crossing lines big enough to be a table, top to bottom."""
+def find_table_regions(horizontal: np.ndarray, vertical: np.ndarray) -> list[tuple[BBox, np.ndarray]]:
+    """Groups of crossing lines big enough to be a table, top to bottom: each one's bounding box
+    and a mask of its own lines (boxes may overlap: a photo's page edge around a table, say)."""
     height, width = horizontal.shape
-    joined = cv2.dilate(horizontal | vertical, cv2.getStructuringElement(cv2.MORPH_RECT, (5, 5)))
-    count, _, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
+    lines = horizontal | vertical
+    joined = cv2.dilate(lines, cv2.getStructuringElement(cv2.MORPH_RECT, (5, 5)))
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
     regions = []
     for label in range(1, count):
         x, y, w, h, _ = stats[label]
         # A lone rule (under a title, say) is too flat; find_cells drops what encloses no cells.
         if w >= width // 6 and h >= height // 80:
-            regions.append((int(x), int(y), int(x + w), int(y + h)))
-    return sorted(regions, key=lambda r: (r[1], r[0]))
+            box = (int(x), int(y), int(x + w), int(y + h))
+            own = np.zeros_like(lines)
+            own[y : y + h, x : x + w] = lines[y : y + h, x : x + w] & (labels[y : y + h, x : x + w] == label) * 255
+            regions.append((box, own))
+    return sorted(regions, key=lambda r: (r[0][1], r[0][0]))
 
 
 def _cluster(values: list[float], tolerance: float) -> list[int]:
@@ -86,7 +69,8 @@ def find_cells(lines: np.ndarray, region: BBox, page: int) -> Grid | None:
         boxes.append((int(x), int(y), int(x + w), int(y + h)))
     if len(boxes) < 2:
         return None
-    tolerance = max(4.0, (x1 - x0) / 250)
+    # Both sides of a rule belong to it: thick or dashed rules (whose masks are wider) included.
+    tolerance = max(4.0, (x1 - x0) / 120)
     row_lines = _cluster([b[1] - 1 for b in boxes] + [b[3] + 1 for b in boxes], tolerance)
     col_lines = _cluster([b[0] - 1 for b in boxes] + [b[2] + 1 for b in boxes], tolerance)
     cells = []
@@ -102,12 +86,10 @@ def find_cells(lines: np.ndarray, region: BBox, page: int) -> Grid | None:
 
 def find_grids(gray: np.ndarray, page: int) -> list[Grid]:
     """Every ruled table on a straightened grayscale page, top to bottom."""
-    binary = binarize(gray)
-    horizontal, vertical = find_lines(binary)
-    lines = horizontal | vertical
+    horizontal, vertical = find_lines(gray)
     grids = []
-    for region in find_table_regions(horizontal, vertical):
-        grid = find_cells(lines, region, page)
+    for region, own_lines in find_table_regions(horizontal, vertical):
+        grid = find_cells(own_lines, region, page)
         if grid is not None and grid.n_rows >= 1 and grid.n_cols >= 2:
             grids.append(grid)
     return grids

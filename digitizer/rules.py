@@ -1,0 +1,255 @@
+"""Ruling lines of a straightened page: solid rules, and rules printed as dashes, dots or faint gray.
+
+Solid rules come out of an opening with a long kernel. A dashed or dotted rule does not survive
+that opening, and closing the gaps first would also join the strokes of print into false rules
+(prose pages, headings). So dashes are found as what they are: small flat pieces lying in a
+straight row at a regular pitch, which the strokes of characters do not do.
+
+Every step is written for horizontal rules; vertical ones are found on the transposed page.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pandas as pd
+
+DASH_WIDTH = 1300  # pixels: an A4 page at about 150 dpi
+FAINT_CONTRAST = 8  # local-mean threshold for dashes: light-gray ones must still count as ink
+CORNER = 1.6  # a piece up to this many rule thicknesses square may be where two dashed rules meet
+ON_LINE = 1.5  # pixels: how far off a rule's line a piece that continues it may be centred
+BESIDE = 4  # pixels: the band either side of such a piece that must be paper
+
+
+def binarize(gray: np.ndarray, contrast: int = 15) -> np.ndarray:
+    """Ink as 255 on 0, robust to uneven light (local mean threshold)."""
+    block = max(15, (min(gray.shape) // 50) | 1)
+    return cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, contrast)
+
+
+def _kernel(width: int, height: int) -> np.ndarray:
+    return cv2.getStructuringElement(cv2.MORPH_RECT, (width, height))
+
+
+def solid_rows(binary: np.ndarray, length: int) -> np.ndarray:
+    """Horizontal runs of ink at least `length` long."""
+    return cv2.morphologyEx(binary, cv2.MORPH_OPEN, _kernel(length, 1))
+
+
+def solid_columns(binary: np.ndarray, length: int) -> np.ndarray:
+    """Vertical runs of ink at least `length` long."""
+    return cv2.morphologyEx(binary, cv2.MORPH_OPEN, _kernel(1, length))
+
+
+class _Pieces:
+    """The connected components of a binary page that could be a dash of a horizontal rule."""
+
+    def __init__(self, binary: np.ndarray, thin: int):
+        _, self.labels, stats, centroids = cv2.connectedComponentsWithStats(binary, connectivity=8)
+        self.x, self.y, self.w, self.h = (stats[:, i] for i in range(4))
+        self.cx, self.cy = np.round(centroids).astype(np.int32).T
+        self.centre = self.y + self.h / 2
+        flat = (self.h <= thin) & (self.w >= self.h)
+        # Where a dashed rule meets another, the corner piece is a small L, T or +.
+        small = (self.w <= CORNER * thin) & (self.h <= CORNER * thin)
+        self.candidate = flat | small
+        self.candidate[0] = False
+        self.ink = cv2.integral(binary // 255)
+
+    def ink_beside(self, band: int) -> np.ndarray:
+        """Ink pixels in the bands of `band` rows just above and just below each piece (the
+        crossing rules are cut out: a dash has paper on both sides, a stroke of print seldom)."""
+        height = self.ink.shape[0] - 1
+        x0, x1 = self.x, self.x + self.w
+
+        def total(top, bottom):
+            top, bottom = np.clip(top, 0, height), np.clip(bottom, 0, height)
+            return self.ink[bottom, x1] - self.ink[top, x1] - self.ink[bottom, x0] + self.ink[top, x0]
+
+        return total(self.y - band, self.y) + total(self.y + self.h, self.y + self.h + band)
+
+    def link(self, chosen: np.ndarray, step: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Join the chosen pieces lying within `step` of each other along the row into chains:
+        the chain of every pixel, each chain's stats, and the chain of every piece."""
+        mask = chosen[self.labels].astype(np.uint8) * 255
+        joined = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, _kernel(step, 1))
+        _, chain_of, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
+        # A dash's centre lies on it (a corner piece's may not: that piece is then left out).
+        chain_of_piece = np.where(chosen, chain_of[self.cy, self.cx], 0).astype(np.int32)
+        return chain_of, stats, chain_of_piece
+
+
+def _per_chain(owner: np.ndarray, values: np.ndarray, count: int) -> np.ndarray:
+    return np.bincount(owner, values.astype(np.float64), minlength=count)
+
+
+def dashed_rows(binary: np.ndarray, length: int, thin: int, step: int) -> tuple[np.ndarray, np.ndarray]:
+    """Horizontal rules drawn as dashes or dots: all of them, and those whose ends may reach out to
+    their crossing rules (made of dashes, not of runs as long as a rule).
+
+    A chain of pieces, each within `step` of the next, is a rule when it is at least `length` long,
+    straight, made of three or more pieces of about one length, and has gaps (the strokes of a
+    character are few, of unequal length and overlap). Pieces off a chain's line (print beside a
+    rule) are dropped before it is judged. Then each rule's line is followed where its dashes are
+    too few to be judged alone (a short cell between two crossings): pieces of the rule's own dash
+    size, centred on its line, join it.
+    """
+    pieces = _Pieces(binary, thin)
+    _, _, chain_of_piece = pieces.link(pieces.candidate, step)
+    members = np.flatnonzero(pieces.candidate)
+    line = pd.Series(pieces.centre[members]).groupby(chain_of_piece[members]).transform("median").to_numpy()
+    on_line = pieces.candidate.copy()
+    on_line[members[np.abs(pieces.centre[members] - line) > thin / 2 + 1]] = False
+
+    chain_of, stats, chain_of_piece = pieces.link(on_line, step)
+    count = len(stats)
+    members = np.flatnonzero(on_line)
+    owner = chain_of_piece[members]
+    size = pieces.w[members]
+    n = np.bincount(owner, minlength=count)
+    total = _per_chain(owner, size, count)
+    # Regularity is judged on the dashes: a piece as long as a rule is a rule already.
+    short = size < length
+    n_short = _per_chain(owner, short, count)
+    mean = _per_chain(owner, size * short, count) / np.maximum(n_short, 1)
+    squares = _per_chain(owner, size.astype(np.float64) ** 2 * short, count) / np.maximum(n_short, 1)
+    spread = np.sqrt(np.maximum(squares - mean**2, 0)) / np.maximum(mean, 1)
+    extent, across = stats[:, 2], stats[:, 3]
+    regular = (n >= 3) & (((n_short >= 2) & (spread <= 0.25)) | ((n_short >= 6) & (spread <= 0.45)))
+    solid = n_short < n  # holds a piece as long as a rule: dots run together, say
+    rule = (regular | solid) & (extent >= length) & (total <= 0.9 * extent) & (across <= 1.5 * thin + extent // 150)
+    rule[0] = False
+    dashes = (rule & ~solid)[chain_of].astype(np.uint8) * 255
+    if rule.any():
+        dashes |= _follow(pieces, rule, owner, members, short, step)
+    # Of a chain with a long piece, only its long pieces: closing its gaps might join print to it.
+    long_pieces = np.zeros_like(pieces.candidate)
+    long_pieces[members[~short & (rule & solid)[owner]]] = True
+    return dashes | long_pieces[pieces.labels].astype(np.uint8) * 255, dashes
+
+
+def _follow(pieces: _Pieces, rule: np.ndarray, owner: np.ndarray, members: np.ndarray, short: np.ndarray,
+            step: int) -> np.ndarray:
+    """Pieces about as long as a rule's dashes (not specks), no thicker, alone across the line and
+    centred on it, in chains of two or more (print is seldom centred on a rule's line within a pixel
+    or two, and has other print beside it)."""
+    dashes = pd.DataFrame({
+        "chain": owner, "centre": pieces.centre[members], "w": pieces.w[members], "h": pieces.h[members],
+        "dash": np.where(short, pieces.w[members], np.nan),
+    })[rule[owner]]
+    lines = dashes.groupby("chain").median()
+    follow = np.zeros_like(pieces.candidate)
+    alone = pieces.ink_beside(BESIDE) <= pieces.w // 4
+    candidates = np.flatnonzero(pieces.candidate & alone)
+    for centre, w, h, dash in lines[["centre", "w", "h", "dash"]].itertuples(index=False):
+        if np.isnan(dash):
+            continue  # a solid rule: whatever lies on its line past its end is not its dashes
+        shortest = max(3.0, 0.5 * dash)
+        match = (
+            (np.abs(pieces.centre[candidates] - centre) <= ON_LINE)
+            & (pieces.w[candidates] >= shortest)
+            & (pieces.w[candidates] <= max(2 * w, step))
+            & (pieces.h[candidates] <= h + 2)
+        )
+        follow[candidates[match]] = True
+    chain_of, stats, chain_of_piece = pieces.link(follow, step)
+    n = np.bincount(chain_of_piece[np.flatnonzero(follow)], minlength=len(stats))
+    keep = n >= 2
+    keep[0] = False
+    return keep[chain_of].astype(np.uint8) * 255
+
+
+def _distance_along_rows(mask: np.ndarray, reverse: bool) -> np.ndarray:
+    """For every pixel, how far the nearest mask pixel at or before it (after it, if `reverse`) lies
+    along its row; a large number where there is none."""
+    width = mask.shape[1]
+    positions = np.arange(width, dtype=np.int32)
+    if reverse:
+        last = np.where(mask[:, ::-1] > 0, positions, -width * 4)
+        return (positions - np.maximum.accumulate(last, axis=1))[:, ::-1]
+    last = np.where(mask > 0, positions, -width * 4)
+    return positions - np.maximum.accumulate(last, axis=1)
+
+
+def _reach(rows: np.ndarray, columns: np.ndarray, step: int) -> np.ndarray:
+    """Fill a gap of up to `step` between a horizontal rule's end and the vertical rule it runs
+    into (the corner piece where two dashed rules meet is in neither chain). Only whole gaps are
+    filled, never past the crossing rule, so no stubs stick out of a table."""
+    # The crossing rule has its own gap at the corner: lengthen it first.
+    columns = cv2.dilate(columns, _kernel(1, 2 * step + 1))
+    lines = np.flatnonzero(rows.any(axis=1))
+    ends, crossings = rows[lines], columns[lines]
+    forward = _distance_along_rows(ends, False) + _distance_along_rows(crossings, True)
+    backward = _distance_along_rows(ends, True) + _distance_along_rows(crossings, False)
+    out = rows.copy()
+    out[lines] |= ((forward <= step) | (backward <= step)).astype(np.uint8) * 255
+    return out
+
+
+def _transposed(function, *images: np.ndarray, **options) -> np.ndarray:
+    """Run a function written for horizontal rules on the transposed images: vertical rules."""
+    options = {k: np.ascontiguousarray(v.T) if isinstance(v, np.ndarray) else v for k, v in options.items()}
+    return np.ascontiguousarray(function(*(np.ascontiguousarray(i.T) for i in images), **options).T)
+
+
+def _dashed(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Dashed and dotted rules of a page (horizontal, their reaching part, vertical, its reaching
+    part; see dashed_rows), searched at no more than DASH_WIDTH pixels across (rules are as clear
+    there, and the search costs a fraction on fine scans)."""
+    height, width = gray.shape
+    scale = min(1.0, DASH_WIDTH / width)
+    if scale < 1:
+        gray = cv2.resize(gray, (DASH_WIDTH, max(1, round(height * scale))), interpolation=cv2.INTER_AREA)
+    small_width = gray.shape[1]
+    h_len, v_len = max(20, small_width // 35), max(15, small_width // 50)
+    thin, step = max(4, small_width // 160), max(5, small_width // 100)
+    binary = binarize(gray)
+    rows = solid_rows(binary, h_len)
+    columns = solid_columns(binary, v_len)
+    # Dashes are looked for with the solid crossing rules cut out, so that a dashed rule touching
+    # one is not one large piece; and on a more sensitive threshold, so that light-gray dashes count.
+    faint = binarize(gray, FAINT_CONTRAST)
+    vertical = dashed_rows(np.ascontiguousarray((faint & ~rows).T), v_len, thin, step)
+    found = (*dashed_rows(faint & ~columns, h_len, thin, step), *(np.ascontiguousarray(m.T) for m in vertical))
+    if scale < 1:
+        found = tuple(cv2.resize(m, (width, height), interpolation=cv2.INTER_NEAREST) for m in found)
+    return found
+
+
+def _apart(rules: np.ndarray, solid: np.ndarray) -> np.ndarray:
+    """The rules that do not run along a solid one (a solid rule cut into cell-high pieces by its
+    crossings also looks like a row of dashes: its ends must not reach further)."""
+    count, labels = cv2.connectedComponents(rules, connectivity=8)
+    on_solid = np.zeros(count, bool)
+    on_solid[labels[(solid > 0) & (labels > 0)]] = True
+    on_solid[0] = True
+    return np.where(on_solid[labels], 0, rules).astype(np.uint8)
+
+
+def find_lines(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Masks of the horizontal and vertical ruling lines of a straightened grayscale page.
+
+    The kernels are longer than any character stroke (a character is about 1/50 of a page's width)
+    and shorter than the smallest cell; short gaps in a line (faint print, noise) are closed.
+    """
+    width = gray.shape[1]
+    h_len, v_len = max(20, width // 35), max(15, width // 50)
+    binary = binarize(gray)
+    rows_solid, columns_solid = solid_rows(binary, h_len), solid_columns(binary, v_len)
+    rows, columns = rows_solid.copy(), columns_solid.copy()
+    dashed_h, reaching_h, dashed_v, reaching_v = _dashed(gray)
+    # Only the ends of dashed rules reach out to their crossings (solid rules meet theirs), and
+    # less far than a one-line row is high, so that no rule is carried across a spanning cell.
+    rows |= dashed_h
+    columns |= dashed_v
+    reach = 2 * max(5, width // 100)
+    reaching_h = _apart(reaching_h, rows_solid)
+    reaching_v = _apart(reaching_v, columns_solid)
+    if reaching_h.any():
+        rows |= _reach(reaching_h, columns, reach)
+    if reaching_v.any():
+        columns |= _transposed(_reach, reaching_v, rows, step=reach)
+    span = max(9, width // 50)
+    rows = cv2.morphologyEx(rows, cv2.MORPH_CLOSE, _kernel(span, 1))
+    columns = cv2.morphologyEx(columns, cv2.MORPH_CLOSE, _kernel(1, span))
+    return rows, columns
