@@ -5,7 +5,7 @@ that opening, and closing the gaps first would also join the strokes of print in
 (prose pages, headings). So dashes are found as what they are: small flat pieces lying in a
 straight row at a regular pitch, which the strokes of characters do not do.
 
-Every step is written for horizontal rules; vertical ones are found on the transposed page.
+The dash search is written for horizontal rules; vertical ones are found on the transposed page.
 """
 
 from __future__ import annotations
@@ -15,9 +15,12 @@ import numpy as np
 import pandas as pd
 
 DASH_WIDTH = 1300  # pixels: an A4 page at about 150 dpi
+DASH_PAIRS = 40  # fewer dash-like pairs than this on a page: no dashed rules to look for
 FAINT_CONTRAST = 8  # local-mean threshold for dashes: light-gray ones must still count as ink
 CORNER = 1.6  # a piece up to this many rule thicknesses square may be where two dashed rules meet
 ON_LINE = 1.5  # pixels: how far off a rule's line a piece that continues it may be centred
+BRIDGE = 8  # steps (1/100 of the page width): the longest gap in a rule that may be bridged
+BRIDGE_CONTRAST = 2  # gray levels the gap's line must be darker than the paper beside it
 BESIDE = 4  # pixels: the band either side of such a piece that must be paper
 
 
@@ -171,25 +174,45 @@ def _distance_along_rows(mask: np.ndarray, reverse: bool) -> np.ndarray:
     return positions - np.maximum.accumulate(last, axis=1)
 
 
-def _reach(rows: np.ndarray, columns: np.ndarray, step: int) -> np.ndarray:
-    """Fill a gap of up to `step` between a horizontal rule's end and the vertical rule it runs
-    into (the corner piece where two dashed rules meet is in neither chain). Only whole gaps are
-    filled, never past the crossing rule, so no stubs stick out of a table."""
+def _reach(rules: np.ndarray, crossing: np.ndarray, step: int, horizontal: bool) -> np.ndarray:
+    """Fill a gap of up to `step` between a rule's end and the crossing rule it runs into (the
+    corner piece where two dashed rules meet is in neither chain). Only whole gaps are filled,
+    never past the crossing rule, so no stubs stick out of a table."""
     # The crossing rule has its own gap at the corner: lengthen it first.
-    columns = cv2.dilate(columns, _kernel(1, 2 * step + 1))
-    lines = np.flatnonzero(rows.any(axis=1))
-    ends, crossings = rows[lines], columns[lines]
+    crossing = cv2.dilate(crossing, _kernel(1, 2 * step + 1) if horizontal else _kernel(2 * step + 1, 1))
+    lines = np.flatnonzero(rules.any(axis=1 if horizontal else 0))
+    if horizontal:
+        ends, crossings = rules[lines], crossing[lines]
+    else:  # the columns that hold a rule, as rows
+        ends, crossings = rules[:, lines].T, crossing[:, lines].T
     forward = _distance_along_rows(ends, False) + _distance_along_rows(crossings, True)
     backward = _distance_along_rows(ends, True) + _distance_along_rows(crossings, False)
-    out = rows.copy()
-    out[lines] |= ((forward <= step) | (backward <= step)).astype(np.uint8) * 255
+    gap = ((forward <= step) | (backward <= step)).astype(np.uint8) * 255
+    out = rules.copy()
+    if horizontal:
+        out[lines] |= gap
+    else:
+        out[:, lines] |= gap.T
     return out
 
 
-def _transposed(function, *images: np.ndarray, **options) -> np.ndarray:
-    """Run a function written for horizontal rules on the transposed images: vertical rules."""
-    options = {k: np.ascontiguousarray(v.T) if isinstance(v, np.ndarray) else v for k, v in options.items()}
-    return np.ascontiguousarray(function(*(np.ascontiguousarray(i.T) for i in images), **options).T)
+def _dash_pairs(binary: np.ndarray, thin: int, step: int) -> int:
+    """How many dash-sized pieces have a like piece on their own line within a step: hundreds on a
+    page ruled in dashes or dots, a handful on a page of print and solid rules. A quick look that
+    spares most pages the dash search."""
+    _, _, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8)
+    pairs = 0
+    for along, across in ((0, 1), (1, 0)):
+        start, length = stats[1:, along], stats[1:, along + 2]
+        top, thickness = stats[1:, across], stats[1:, across + 2]
+        dash = (thickness <= thin) & (length >= 2) & (length <= 3 * thin)
+        line, start, length = np.round(top[dash] + thickness[dash] / 2), start[dash], length[dash]
+        order = np.lexsort((start, line))
+        line, start, length = line[order], start[order], length[order]
+        gap = start[1:] - (start[:-1] + length[:-1])
+        alike = np.abs(length[1:] - length[:-1]) <= np.maximum(2, 0.3 * length[:-1])
+        pairs += int(np.count_nonzero((line[1:] == line[:-1]) & (gap > 0) & (gap <= step) & alike))
+    return pairs
 
 
 def _dashed(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -209,11 +232,52 @@ def _dashed(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.nd
     # Dashes are looked for with the solid crossing rules cut out, so that a dashed rule touching
     # one is not one large piece; and on a more sensitive threshold, so that light-gray dashes count.
     faint = binarize(gray, FAINT_CONTRAST)
-    vertical = dashed_rows(np.ascontiguousarray((faint & ~rows).T), v_len, thin, step)
-    found = (*dashed_rows(faint & ~columns, h_len, thin, step), *(np.ascontiguousarray(m.T) for m in vertical))
+    if _dash_pairs(faint, thin, step) < DASH_PAIRS:
+        nothing = np.zeros((height, width), np.uint8)
+        return nothing, nothing, nothing, nothing
+    dashed_h, reaching_h = dashed_rows(faint & ~columns, h_len, thin, step)
+    dashed_v, reaching_v = (
+        np.ascontiguousarray(m.T) for m in dashed_rows(np.ascontiguousarray((faint & ~rows).T), v_len, thin, step)
+    )
+    found = (dashed_h, _apart(reaching_h, rows), dashed_v, _apart(reaching_v, columns))
     if scale < 1:
         found = tuple(cv2.resize(m, (width, height), interpolation=cv2.INTER_NEAREST) for m in found)
     return found
+
+
+def _bridge(rules: np.ndarray, gray: np.ndarray, thin: int, longest: int, horizontal: bool) -> np.ndarray:
+    """Join two pieces of one rule across a gap of up to `longest` where the gap's line is still a
+    little darker than the paper on both sides of it (dots too faint to binarise); a vertically
+    merged cell has nothing on the line, and print crossing it has ink beside it too."""
+    _, _, stats, _ = cv2.connectedComponentsWithStats(rules, connectivity=8)
+    along, across = (0, 1) if horizontal else (1, 0)
+    start, size = stats[1:, along], stats[1:, along + 2]
+    top, thickness = stats[1:, across], stats[1:, across + 2]
+    line_like = np.flatnonzero(thickness <= thin)
+    if len(line_like) < 2:
+        return rules
+    centre = top[line_like] + thickness[line_like] / 2
+    order = line_like[np.lexsort((start[line_like], np.round(centre / 2)))]
+    out = rules.copy()
+    view = gray if horizontal else gray.T
+    mask = out if horizontal else out.T
+    for a, b in zip(order[:-1], order[1:]):
+        gap_from, gap_to = start[a] + size[a], start[b]
+        if not 0 < gap_to - gap_from <= longest:
+            continue
+        ca, cb = top[a] + thickness[a] / 2, top[b] + thickness[b] / 2
+        if abs(ca - cb) > 1.5:
+            continue
+        y0 = int(min(top[a], top[b]))
+        y1 = int(max(top[a] + thickness[a], top[b] + thickness[b]))
+        if y0 - 6 < 0 or y1 + 6 > view.shape[0]:
+            continue
+        on = view[y0:y1, gap_from:gap_to].mean()
+        above = view[y0 - 6 : y0 - 2, gap_from:gap_to].mean()
+        below = view[y1 + 2 : y1 + 6, gap_from:gap_to].mean()
+        if min(above, below) - on >= BRIDGE_CONTRAST and abs(above - below) < BRIDGE_CONTRAST:
+            mask[y0:y1, gap_from:gap_to] = 255
+    return out
 
 
 def _apart(rules: np.ndarray, solid: np.ndarray) -> np.ndarray:
@@ -235,20 +299,20 @@ def find_lines(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     width = gray.shape[1]
     h_len, v_len = max(20, width // 35), max(15, width // 50)
     binary = binarize(gray)
-    rows_solid, columns_solid = solid_rows(binary, h_len), solid_columns(binary, v_len)
-    rows, columns = rows_solid.copy(), columns_solid.copy()
+    rows, columns = solid_rows(binary, h_len), solid_columns(binary, v_len)
     dashed_h, reaching_h, dashed_v, reaching_v = _dashed(gray)
     # Only the ends of dashed rules reach out to their crossings (solid rules meet theirs), and
     # less far than a one-line row is high, so that no rule is carried across a spanning cell.
     rows |= dashed_h
     columns |= dashed_v
     reach = 2 * max(5, width // 100)
-    reaching_h = _apart(reaching_h, rows_solid)
-    reaching_v = _apart(reaching_v, columns_solid)
     if reaching_h.any():
-        rows |= _reach(reaching_h, columns, reach)
+        rows |= _reach(reaching_h, columns, reach, horizontal=True)
     if reaching_v.any():
-        columns |= _transposed(_reach, reaching_v, rows, step=reach)
+        columns |= _reach(reaching_v, rows, reach, horizontal=False)
+    thin, step = max(4, width // 160), max(5, width // 100)
+    rows = _bridge(rows, gray, thin, BRIDGE * step, horizontal=True)
+    columns = _bridge(columns, gray, thin, BRIDGE * step, horizontal=False)
     span = max(9, width // 50)
     rows = cv2.morphologyEx(rows, cv2.MORPH_CLOSE, _kernel(span, 1))
     columns = cv2.morphologyEx(columns, cv2.MORPH_CLOSE, _kernel(1, span))
