@@ -9,6 +9,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from .rules import solid_rows
 from .settings import Settings
 from .types import Page, StraightPage
 
@@ -34,7 +35,7 @@ def _residual_skew(gray: np.ndarray) -> float | None:
     """Fine angle of a nearly level page from straight-line fits to its long horizontal rules."""
     height, width = gray.shape
     binary = cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 15)
-    rules = cv2.morphologyEx(binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (max(20, width // 35), 1)))
+    rules = solid_rows(binary, max(20, width // 35))
     rules = cv2.morphologyEx(rules, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (15, 3)))
     count, labels, stats, _ = cv2.connectedComponentsWithStats(rules, connectivity=8)
     angles, weights = [], []

@@ -15,6 +15,7 @@ import numpy as np
 
 from .ocr.engines import RecognitionEngine
 from .ocr.read import recognise_lines
+from .rules import solid_rows
 
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _RECEIVED = re.compile(r"收到[^。；]{0,24}?申请\D{0,3}?(\d+)\s*[件个]")
@@ -34,8 +35,7 @@ def text_lines(gray: np.ndarray) -> list[np.ndarray]:
     if gray.shape[0] < 10:
         return []
     binary = cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 20)
-    rules = cv2.morphologyEx(binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (gray.shape[1] // 8, 1)))
-    binary = cv2.subtract(binary, rules)
+    binary = cv2.subtract(binary, solid_rows(binary, gray.shape[1] // 8))
     binary = cv2.morphologyEx(binary, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))  # specks
     rows = np.flatnonzero(binary.sum(axis=1) > 255 * 3)
     if rows.size == 0:

@@ -34,6 +34,13 @@ def _kernel(width: int, height: int) -> np.ndarray:
     return cv2.getStructuringElement(cv2.MORPH_RECT, (width, height))
 
 
+def _sizes(width: int) -> tuple[int, int, int, int]:
+    """Scales of a page `width` pixels wide: the shortest horizontal and vertical rule (longer than
+    any stroke of a character, about 1/50 of the width, shorter than the smallest cell), the
+    thickest a rule may be, and the step: the longest gap within a rule."""
+    return max(20, width // 35), max(15, width // 50), max(4, width // 160), max(5, width // 100)
+
+
 def solid_rows(binary: np.ndarray, length: int) -> np.ndarray:
     """Horizontal runs of ink at least `length` long."""
     return cv2.morphologyEx(binary, cv2.MORPH_OPEN, _kernel(length, 1))
@@ -215,26 +222,26 @@ def _dash_pairs(binary: np.ndarray, thin: int, step: int) -> int:
     return pairs
 
 
-def _dashed(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _dashed(gray: np.ndarray, rows: np.ndarray, columns: np.ndarray) -> tuple[np.ndarray, ...]:
     """Dashed and dotted rules of a page (horizontal, their reaching part, vertical, its reaching
-    part; see dashed_rows), searched at no more than DASH_WIDTH pixels across (rules are as clear
-    there, and the search costs a fraction on fine scans)."""
+    part; see dashed_rows), given its solid rules. Searched at no more than DASH_WIDTH pixels across
+    (rules are as clear there, and the search costs a fraction on fine scans), and only on pages
+    with enough dash-like pairs to hold a dashed rule."""
     height, width = gray.shape
+    nothing = np.zeros((height, width), np.uint8)
     scale = min(1.0, DASH_WIDTH / width)
     if scale < 1:
         gray = cv2.resize(gray, (DASH_WIDTH, max(1, round(height * scale))), interpolation=cv2.INTER_AREA)
-    small_width = gray.shape[1]
-    h_len, v_len = max(20, small_width // 35), max(15, small_width // 50)
-    thin, step = max(4, small_width // 160), max(5, small_width // 100)
-    binary = binarize(gray)
-    rows = solid_rows(binary, h_len)
-    columns = solid_columns(binary, v_len)
-    # Dashes are looked for with the solid crossing rules cut out, so that a dashed rule touching
-    # one is not one large piece; and on a more sensitive threshold, so that light-gray dashes count.
+    h_len, v_len, thin, step = _sizes(gray.shape[1])
+    # On a more sensitive threshold, so that light-gray dashes count.
     faint = binarize(gray, FAINT_CONTRAST)
     if _dash_pairs(faint, thin, step) < DASH_PAIRS:
-        nothing = np.zeros((height, width), np.uint8)
         return nothing, nothing, nothing, nothing
+    if scale < 1:
+        binary = binarize(gray)
+        rows, columns = solid_rows(binary, h_len), solid_columns(binary, v_len)
+    # Dashes are looked for with the solid crossing rules cut out, so that a dashed rule touching
+    # one is not one large piece.
     dashed_h, reaching_h = dashed_rows(faint & ~columns, h_len, thin, step)
     dashed_v, reaching_v = (
         np.ascontiguousarray(m.T) for m in dashed_rows(np.ascontiguousarray((faint & ~rows).T), v_len, thin, step)
@@ -291,26 +298,22 @@ def _apart(rules: np.ndarray, solid: np.ndarray) -> np.ndarray:
 
 
 def find_lines(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Masks of the horizontal and vertical ruling lines of a straightened grayscale page.
-
-    The kernels are longer than any character stroke (a character is about 1/50 of a page's width)
-    and shorter than the smallest cell; short gaps in a line (faint print, noise) are closed.
-    """
+    """Masks of the horizontal and vertical ruling lines of a straightened grayscale page (short
+    gaps in a line, faint print or noise, closed)."""
     width = gray.shape[1]
-    h_len, v_len = max(20, width // 35), max(15, width // 50)
+    h_len, v_len, thin, step = _sizes(width)
     binary = binarize(gray)
     rows, columns = solid_rows(binary, h_len), solid_columns(binary, v_len)
-    dashed_h, reaching_h, dashed_v, reaching_v = _dashed(gray)
+    dashed_h, reaching_h, dashed_v, reaching_v = _dashed(gray, rows, columns)
     # Only the ends of dashed rules reach out to their crossings (solid rules meet theirs), and
     # less far than a one-line row is high, so that no rule is carried across a spanning cell.
     rows |= dashed_h
     columns |= dashed_v
-    reach = 2 * max(5, width // 100)
+    reach = 2 * step
     if reaching_h.any():
         rows |= _reach(reaching_h, columns, reach, horizontal=True)
     if reaching_v.any():
         columns |= _reach(reaching_v, rows, reach, horizontal=False)
-    thin, step = max(4, width // 160), max(5, width // 100)
     rows = _bridge(rows, gray, thin, BRIDGE * step, horizontal=True)
     columns = _bridge(columns, gray, thin, BRIDGE * step, horizontal=False)
     span = max(9, width // 50)
