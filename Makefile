@@ -3,7 +3,7 @@ PY ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
 
-.PHONY: setup system-deps test eval eval-hard eval-degraded bench lint samples clean
+.PHONY: setup setup-paddle system-deps test eval eval-hard eval-degraded bench lint samples clean
 
 setup: $(BIN)/digitize
 
@@ -18,6 +18,15 @@ $(BIN)/digitize: pyproject.toml
 	$(BIN)/python -c "import cv2, paddleocr, onnxruntime; from digitizer.ocr.models import model_folder, pins; from digitizer.settings import Settings; [model_folder(n, Settings().resolved_model_dir()) for n in pins()]"
 	touch $(BIN)/digitize
 
+# The tests also cover the paddle engine (native PaddlePaddle, CPU build, ~700 MB): extra `paddle`.
+setup-paddle: $(VENV)/.paddle
+
+$(VENV)/.paddle: $(BIN)/digitize
+	$(BIN)/pip install -q -e '.[dev,ray,paddle]'
+	$(BIN)/pip install -q --force-reinstall --no-deps 'opencv-python-headless==4.10.0.84'
+	$(BIN)/python -c "import paddle, x2paddle, cv2"
+	touch $@
+
 # Debian packages the tests need (installed with apt-get when missing; CI runs as root):
 # a CJK font for the sample generator, PostgreSQL for the archive tests, Chromium for the review page test.
 DEB_PACKAGES = fonts-wqy-microhei postgresql chromium
@@ -28,7 +37,7 @@ system-deps:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
-test: setup system-deps
+test: setup setup-paddle system-deps
 	$(BIN)/python -m pytest -q
 
 eval: setup

@@ -23,7 +23,7 @@ from .types import DocumentSource
 _worker: Digitizer | None = None
 
 # Settings that change what is read; the others (workers, threads, device) only change speed.
-_RESULT_SETTINGS = ("engine", "pdf_dpi", "max_page_pixels", "max_pages", "max_file_bytes", "deskew", "orientation",
+_RESULT_SETTINGS = ("engine", "paddle_model_dir", "pdf_dpi", "max_page_pixels", "max_pages", "max_file_bytes", "deskew", "orientation",
                     "max_skew_degrees", "label_score", "reread")
 
 

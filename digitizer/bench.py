@@ -35,6 +35,7 @@ from pathlib import Path
 
 from . import load
 from .evaluate import EvalResult, score
+from .ocr.engines import ENGINES
 from .settings import Settings
 from .types import DocumentSource
 
@@ -364,8 +365,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--variants", default=",".join(VARIANTS), help="baseline,project (default both)")
     parser.add_argument("--threads", type=int, default=None, help="ONNX Runtime CPU threads (default: settings)")
     parser.add_argument("--device", choices=["cpu", "cuda"], default=None)
-    parser.add_argument("--engine", choices=["paddleocr", "onnxruntime"], default=None,
-                        help="recognizer engine of the project pipeline (cuda needs onnxruntime)")
+    parser.add_argument("--engine", choices=sorted(ENGINES), default=None,
+                        help="recognizer engine of the project pipeline (cuda: onnxruntime with onnxruntime-gpu, or paddle with paddlepaddle-gpu)")
     parser.add_argument("--no-warmup", action="store_true", help="time the first page too")
     parser.add_argument("--same-process", action="store_true", help="no spawned processes (peak RSS cumulative)")
     parser.add_argument("--out", type=Path, default=Path("out/bench.json"))

@@ -10,6 +10,7 @@ from tqdm import tqdm
 
 from . import __version__, load
 from .errors import DigitizerError
+from .ocr.engines import ENGINES
 from .settings import Settings
 
 
@@ -64,8 +65,13 @@ def main() -> None:
 
 
 _engine_option = click.option("--engine", default="paddleocr", show_default=True,
-                              type=click.Choice(["paddleocr", "onnxruntime"]),
-                              help="OCR engine: PaddleOCR on ONNX Runtime, or the same model on onnxruntime directly.")
+                              type=click.Choice(sorted(ENGINES)),
+                              help="OCR engine: PaddleOCR on ONNX Runtime, the same model on onnxruntime directly, "
+                                   "or PaddleOCR on native PaddlePaddle (needs digitizer[paddle]).")
+_paddle_model_option = click.option("--paddle-model-dir", default=None,
+                                    type=click.Path(exists=True, file_okay=False, path_type=Path),
+                                    help="With --engine paddle: your Paddle-format recognition model folder "
+                                         "(default: the pinned model, converted once).")
 _device_option = click.option("--device", default="cpu", show_default=True, type=click.Choice(["cpu", "cuda"]),
                               help="Run the recognizer on the CPU or a CUDA GPU (needs digitizer[gpu]).")
 _threads_option = click.option("--threads", default=2, show_default=True, help="CPU threads for the recognizer.")
@@ -82,6 +88,7 @@ _threads_option = click.option("--threads", default=2, show_default=True, help="
               help="local: a process pool on this machine; ray: Ray Data actors (digitizer[ray]).")
 @click.option("--ray-address", default=None, help="Ray cluster to join (default: start a local Ray).")
 @_engine_option
+@_paddle_model_option
 @_device_option
 @click.option("--workers", default=None, type=int, help="Documents read in parallel, one process each (default: all cores).")
 @_threads_option
@@ -91,7 +98,7 @@ _threads_option = click.option("--threads", default=2, show_default=True, help="
 @click.option("--quiet", is_flag=True, help="No progress bar and no per-document lines (for scripts).")
 @click.option("--log-json", is_flag=True, help="One JSON line per document on stderr instead of the progress bar.")
 def run(inputs: tuple[Path, ...], out_dir: Path, archive_url: str | None, force: bool, executor: str,
-        ray_address: str | None, engine: str, device: str,
+        ray_address: str | None, engine: str, paddle_model_dir: Path | None, device: str,
         workers: int | None, threads: int, xlsx: bool, review: bool, quiet: bool, log_json: bool) -> None:
     """Read every document (PNG, JPG, TIFF, BMP, WebP, PDF; folders recursively) in INPUTS.
 
@@ -110,7 +117,7 @@ def run(inputs: tuple[Path, ...], out_dir: Path, archive_url: str | None, force:
         raise click.UsageError(str(err)) from err
     if not sources:
         raise click.UsageError(f"no page images or PDFs under {', '.join(map(str, inputs))}")
-    settings = Settings(engine=engine, device=device, cpu_threads=threads,
+    settings = Settings(engine=engine, paddle_model_dir=paddle_model_dir, device=device, cpu_threads=threads,
                         workers=workers if workers is not None else Settings().workers)
     bar = tqdm(total=len(sources), unit="doc", disable=quiet or log_json, file=sys.stderr)
     started, pages = time.perf_counter(), 0
@@ -183,15 +190,18 @@ def export_command(archive: str, parquet_dir: Path | None, xlsx_dir: Path | None
 @click.option("--truth", type=click.Path(path_type=Path), help="Ground-truth folder (default: SCANS/truth).")
 @click.option("--out", "out_dir", default="out/eval", show_default=True, type=click.Path(path_type=Path))
 @_engine_option
+@_paddle_model_option
 @_device_option
 @_threads_option
-def eval_command(scans: Path, truth: Path | None, out_dir: Path, engine: str, device: str, threads: int) -> None:
+def eval_command(scans: Path, truth: Path | None, out_dir: Path, engine: str, paddle_model_dir: Path | None,
+                 device: str, threads: int) -> None:
     """Digitize SCANS and compare with its ground truth: cell accuracy, documents all right,
     precision and recall of the failing relations, pages per second."""
     from .evaluate import evaluate
 
     result = evaluate(scans, truth or scans / "truth", out_dir,
-                      Settings(engine=engine, device=device, workers=1, cpu_threads=threads))
+                      Settings(engine=engine, paddle_model_dir=paddle_model_dir, device=device, workers=1,
+                               cpu_threads=threads))
     click.echo(result.render())
 
 

@@ -23,7 +23,7 @@ _RECEIVED = re.compile(r"收到[^。；]{0,24}?申请\D{0,3}?(\d+)\s*[件个]")
 
 @dataclass
 class FrontMatter:
-    lines: list[str]
+    lines: list[str]  # the lines read, top to bottom: reading stops once title and count are found
     title: str = ""
     agency: str | None = None
     year: int | None = None
@@ -60,9 +60,28 @@ def text_lines(gray: np.ndarray) -> list[np.ndarray]:
     return crops
 
 
+# Lines read per step: the title is within the first three lines, and the count of requests is
+# in section 一's first paragraphs; the rest of a long section 一 is not read.
+_STEP = 4
+
+
 def read_front_matter(gray: np.ndarray, engine: RecognitionEngine) -> FrontMatter:
-    lines = [r.text for r in recognise_lines(text_lines(gray), engine, 16)]
-    front = FrontMatter(lines)
+    crops = text_lines(gray)
+    front = FrontMatter([])
+    for start in range(0, len(crops), _STEP):
+        front.lines += [r.text for r in recognise_lines(crops[start : start + _STEP], engine, _STEP)]
+        if front.title == "":
+            _find_title(front)
+        received = _RECEIVED.search("".join(front.lines))
+        if received:
+            front.received = int(received.group(1))
+            if front.title:
+                break
+    return front
+
+
+def _find_title(front: FrontMatter) -> None:
+    lines = front.lines
     for index, line in enumerate(lines[:3]):
         year = _YEAR.search(line)
         if year and ("报告" in line or "政府信息" in line):
@@ -70,8 +89,4 @@ def read_front_matter(gray: np.ndarray, engine: RecognitionEngine) -> FrontMatte
             front.year = int(year.group(1))
             agency = line[: year.start()].strip(" ：:")
             front.agency = agency or (lines[index - 1] if index else None)
-            break
-    received = _RECEIVED.search("".join(lines))
-    if received:
-        front.received = int(received.group(1))
-    return front
+            return

@@ -19,6 +19,9 @@ class Settings:
     cpu_threads: int = 2
     # Where assembled PaddleOCR model folders are cached (None: $DIGITIZER_MODEL_DIR or ~/.cache).
     model_dir: Path | None = None
+    # engine="paddle" only: a Paddle-format recognizer folder the user brings (e.g. PaddleOCR's
+    # official PP-OCRv5 server model); None converts the pinned ONNX model once (digitizer[paddle]).
+    paddle_model_dir: Path | None = None
     rec_batch_size: int = 32
     # Loading limits: a page or document past them is refused with a plain reason.
     pdf_dpi: int = 200

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from pathlib import Path
 
@@ -61,3 +62,9 @@ def engine(settings):
     from digitizer.ocr.engines import get_engine
 
     return get_engine(settings)
+
+
+requires_paddle = pytest.mark.skipif(
+    importlib.util.find_spec("paddle") is None or importlib.util.find_spec("x2paddle") is None,
+    reason="PaddlePaddle is not installed here (pip install -e '.[paddle]'), so the paddle engine is not tested",
+)

@@ -12,7 +12,7 @@ from digitizer.ocr.read import read_cells
 from digitizer.preprocess import to_gray
 from digitizer.settings import Settings
 
-from .conftest import source, truth
+from .conftest import requires_paddle, source, truth
 
 INSET = 6
 
@@ -63,7 +63,7 @@ def test_label_cell_text(engine):
     assert similarity(reading.text, "一、本年新收政府信息公开申请数量") >= 90
 
 
-@pytest.mark.parametrize("name", sorted(ENGINES))
+@pytest.mark.parametrize("name", [pytest.param(n, marks=requires_paddle) if n == "paddle" else n for n in sorted(ENGINES)])
 def test_every_engine_reads_the_same_digits(name):
     engine = get_engine(Settings(engine=name))
     gray = to_gray(load_pages(source("r02-2019-jpg-zero"), Settings())[0].image)

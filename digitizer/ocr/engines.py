@@ -7,17 +7,23 @@ Engines, found by name:
   (engine="onnxruntime", no paddlepaddle), PP-OCRv6 small recognizer from a local model folder.
 - "onnxruntime": the same ONNX model run directly by onnxruntime (CPU or CUDA provider);
   this is how the rapidocr package runs it.
+- "paddle": PaddleOCR's TextRecognition on native PaddlePaddle (extra digitizer[paddle]), with a
+  Paddle-format model folder: the user's own (Settings.paddle_model_dir, e.g. PaddleOCR's official
+  server models) or one converted from the pinned ONNX model (digitizer.ocr.paddle_convert).
 """
 
 from __future__ import annotations
 
 import os
+import warnings
 from functools import lru_cache
+from pathlib import Path
 from typing import Protocol
 
 import numpy as np
+import yaml
 
-from ..errors import EngineUnavailable
+from ..errors import EngineUnavailable, ModelError
 from ..settings import Settings
 from . import models
 
@@ -85,8 +91,6 @@ class OnnxRuntimeEngine:
             if "CUDAExecutionProvider" in ort.get_available_providers():
                 providers.insert(0, "CUDAExecutionProvider")
             else:
-                import warnings
-
                 warnings.warn("CUDA is not usable here (install digitizer[gpu]); running on the CPU", stacklevel=2)
         self._session = ort.InferenceSession(str(folder / "inference.onnx"), options, providers=providers)
         self._input = self._session.get_inputs()[0].name
@@ -101,7 +105,60 @@ class OnnxRuntimeEngine:
         return f"onnxruntime {self._version} ({self._providers[0]})"
 
 
-ENGINES: dict[str, type] = {"paddleocr": PaddleOCREngine, "onnxruntime": OnnxRuntimeEngine}
+class PaddleEngine:
+    name = "paddle"
+
+    def __init__(self, settings: Settings):
+        os.environ.setdefault("PADDLE_PDX_DISABLE_MODEL_SOURCE_CHECK", "True")
+        try:
+            import paddle
+            from paddleocr import TextRecognition
+        except ImportError as err:
+            raise EngineUnavailable("the paddle engine needs PaddlePaddle: pip install -e '.[paddle]'") from err
+        if settings.paddle_model_dir is not None:
+            folder = Path(settings.paddle_model_dir)
+        else:
+            from .paddle_convert import paddle_model_folder
+
+            folder = paddle_model_folder(REC_MODEL, settings.resolved_model_dir())
+        config = _rec_config(folder)
+        device = "cpu"
+        if settings.device == "cuda":
+            if paddle.device.is_compiled_with_cuda() and paddle.device.cuda.device_count() > 0:
+                device = "gpu"
+            else:
+                warnings.warn("CUDA is not usable by PaddlePaddle here (install paddlepaddle-gpu); running on the CPU",
+                              stacklevel=2)
+        self._module = TextRecognition(model_name=config["Global"]["model_name"], model_dir=str(folder),
+                                       engine="paddle", cpu_threads=settings.cpu_threads, device=device)
+        self._runner = self._module.paddlex_predictor.runner  # as PaddleOCREngine: our batches, our decoding
+        self.characters = list(config["PostProcess"]["character_dict"])
+        self._description = f"paddlepaddle {paddle.__version__} ({device}, {config['Global']['model_name']} from {folder.name})"
+
+    def probabilities(self, batch: np.ndarray) -> np.ndarray:
+        return np.asarray(self._runner(x=[batch])[0])
+
+    def describe(self) -> str:
+        return self._description
+
+
+def _rec_config(folder: Path) -> dict:
+    """A Paddle-format recognizer folder's inference.yml, checked for what the cell reader assumes."""
+    missing = [f for f in ("inference.yml", "inference.pdiparams") if not (folder / f).exists()]
+    if missing or not any((folder / f).exists() for f in ("inference.json", "inference.pdmodel")):
+        raise ModelError(f"{folder} is not a PaddleOCR recognition model folder (inference.json or .pdmodel, "
+                         "inference.pdiparams and inference.yml)")
+    config = yaml.safe_load((folder / "inference.yml").read_text(encoding="utf-8"))
+    if config.get("PostProcess", {}).get("name") != "CTCLabelDecode" or not config["PostProcess"].get("character_dict"):
+        raise ModelError(f"{folder}: only CTC recognizers with their character_dict in inference.yml are supported")
+    shapes = [op["RecResizeImg"]["image_shape"] for op in config.get("PreProcess", {}).get("transform_ops", [])
+              if isinstance(op, dict) and "RecResizeImg" in op]
+    if shapes and shapes[0][1] != REC_HEIGHT:
+        raise ModelError(f"{folder}: the recognizer expects {shapes[0][1]}-pixel lines; the cell reader makes {REC_HEIGHT}")
+    return config
+
+
+ENGINES: dict[str, type] = {"paddleocr": PaddleOCREngine, "onnxruntime": OnnxRuntimeEngine, "paddle": PaddleEngine}
 
 
 @lru_cache(maxsize=4)
