@@ -15,7 +15,7 @@ from rapidfuzz import fuzz
 from scipy.optimize import linear_sum_assignment
 
 from .layouts import AxisEntry, Layout, TableSpec, load_layouts
-from .numbers import parse_number, strip_specks
+from .numbers import as_separator_count, parse_number, strip_specks
 from .types import Table, TableCell, ValueCell
 
 _NOT_WORD = re.compile(r"[^\w]|_", re.UNICODE)
@@ -167,16 +167,26 @@ def choose_layout(tables: list[Table], min_quality: float) -> Mapping:
     return best
 
 
-def _cell_value(
-    cell: TableCell | None, unit_into: str | None, layout: Layout
-) -> tuple[int | float | None, str, str | None, float]:
-    """(value, printed text, unit, confidence) of a data cell; value None when it is not a number."""
+@dataclass
+class _Value:
+    value: int | float | None
+    text: str  # the reading the value came from
+    unit: str | None
+    confidence: float
+    why: str | None = None  # set when the value is not what the reading says on its face
+
+
+SEPARATOR_READING = "a count has no fraction: the point between groups of three digits is a thousands separator"
+
+
+def _cell_value(cell: TableCell | None, unit_into: str | None, kind: str, layout: Layout) -> _Value:
+    """The value of a data cell; value None when it is not a number."""
     if cell is None:
-        return None, "", None, 0.0
+        return _Value(None, "", None, 0.0)
     reading = cell.reading
     text = cell.text
     if reading is not None and reading.lines == 0:
-        return 0, "", None, cell.confidence
+        return _Value(0, "", None, cell.confidence)
     # The full-alphabet reading first: when it is a number at all it is the more faithful one
     # ("/" stays "/", where digits-only decoding must say "1"); when it is not ("O", "1_"), the
     # digits-only reading decides. Specks at the ends are dropped as a last resort.
@@ -189,11 +199,13 @@ def _cell_value(
         if parsed is None:
             continue
         value = parsed.value
+        if kind == "count" and (whole := as_separator_count(candidate, parsed)) is not None:
+            return _Value(whole, candidate, parsed.unit, confidence, SEPARATOR_READING)
         if unit_into and parsed.unit and parsed.unit in layout.units.get(unit_into, {}):
             value = round(value * layout.units[unit_into][parsed.unit], 6)
             value = int(value) if float(value).is_integer() else value
-        return value, candidate, parsed.unit, confidence
-    return None, text, None, cell.confidence
+        return _Value(value, candidate, parsed.unit, confidence)
+    return _Value(None, text, None, cell.confidence)
 
 
 def _map_rows_mode(tv: TableView, spec: TableSpec, threshold: float) -> dict[tuple[str, str], TableCell]:
@@ -257,18 +269,20 @@ def map_table(spec: TableSpec, views: list[TableView], layout: Layout, threshold
     out = []
     for row_key, col_key in spec.cell_keys():
         cell = found.get((row_key, col_key))
-        value, text, unit, confidence = _cell_value(cell, layout.units_of.get(col_key), layout)
+        found_value = _cell_value(cell, layout.units_of.get(col_key), layout.value_kinds.get(col_key, "count"), layout)
         out.append(
             ValueCell(
                 spec.key,
                 row_key,
                 col_key,
-                value,
-                text,
-                confidence,
+                found_value.value,
+                found_value.text,
+                found_value.confidence,
                 cell.page if cell is not None else None,
                 cell.bbox if cell is not None else None,
-                unit,
+                found_value.unit,
+                read_as=found_value.text if found_value.why else None,
+                corrected_by=found_value.why,
                 straight_bbox=cell.straight_bbox if cell is not None else None,
             )
         )

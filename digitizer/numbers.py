@@ -48,6 +48,23 @@ def parse_number(text: str) -> ParsedNumber | None:
     return ParsedNumber(value, match["unit"])
 
 
+_POINT_GROUPED = re.compile(r"^[1-9]\d{0,2}(?:\.\d{3})+$")
+
+
+def as_separator_count(text: str, parsed: ParsedNumber) -> int | None:
+    """The whole count a reading like "4.825件" means when the point must be a misread
+    thousands separator: a count has no fraction, and the digits after each point come in
+    threes. None for any other reading."""
+    if float(parsed.value).is_integer():
+        return None
+    digits = normalize_text(text)
+    if parsed.unit and digits.endswith(parsed.unit):
+        digits = digits[: -len(parsed.unit)]
+    if not _POINT_GROUPED.match(digits):
+        return None
+    return int(re.sub(r"\D", "", digits))
+
+
 _SPECKS = ".·•,，'`_"
 
 

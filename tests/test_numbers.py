@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from digitizer.numbers import parse_number
+from digitizer.numbers import as_separator_count, parse_number
 
 
 @pytest.mark.parametrize("text", ["", " ", "0", "—", "——", "-", "/", "无", "－", "０"])
@@ -60,3 +60,27 @@ def test_decimals_round_trip(whole, frac):
 def test_never_raises(text):
     parsed = parse_number(text)
     assert parsed is None or isinstance(parsed.value, int | float)
+
+
+@pytest.mark.parametrize(
+    ("text", "whole"),
+    [("4.825件", 4825), ("4.82", None), ("12.5", None), ("4825", None),
+     ("0.500", None)],
+)
+def test_a_point_between_groups_of_three_in_a_count_is_a_separator(text, whole):
+    assert as_separator_count(text, parse_number(text)) == whole
+
+
+def test_a_count_read_with_a_point_keeps_its_reading_and_says_why():
+    """The cell's reading stays as read; the value is the whole count, and the report says why."""
+    from digitizer.layouts import load_layouts
+    from digitizer.mapping import SEPARATOR_READING, _cell_value
+    from digitizer.types import CellReading, TableCell
+
+    layout = load_layouts()[0]
+    cell = TableCell(row=0, col=0, row_span=1, col_span=1, text="4.825件", confidence=0.9, page=1,
+                     bbox=(0, 0, 10, 10), reading=CellReading("4.825件", 0.9, "4.825件", 0.9, 1))
+    count = _cell_value(cell, None, "count", layout)
+    assert (count.value, count.text, count.why) == (4825, "4.825件", SEPARATOR_READING)
+    amount = _cell_value(cell, None, "amount", layout)
+    assert amount.value == 4.825 and amount.why is None
