@@ -9,7 +9,9 @@ only (numbers), which keeps a lone "0" from reading as "o" or "。".
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import lru_cache
 
 import cv2
 import numpy as np
@@ -203,19 +205,33 @@ class _LineResult:
 
 
 def line_probabilities(lines: list[np.ndarray], engine: RecognitionEngine, batch_size: int) -> list[np.ndarray]:
-    """Per line, the recognizer's (timesteps, classes) probabilities; batches bucketed by width."""
+    """Per line, the recognizer's (timesteps, classes) probabilities; batches bucketed by width,
+    run `engine.concurrent_runs` at a time."""
     widths = [_bucket(int(np.ceil(REC_HEIGHT * line.shape[1] / line.shape[0]))) for line in lines]
     groups: dict[int, list[int]] = {}
     for index, width in enumerate(widths):
         groups.setdefault(width, []).append(index)
+    runs = max(1, engine.concurrent_runs)
+    chunks: list[tuple[int, list[int]]] = []
+    for width, members in sorted(groups.items(), reverse=True):  # widest first: the runs end together
+        size = min(batch_size, -(-len(members) // runs))  # a small group still gives every run work
+        chunks += [(width, members[start : start + size]) for start in range(0, len(members), size)]
+
+    def run(chunk: tuple[int, list[int]]) -> np.ndarray:
+        width, members = chunk
+        return engine.probabilities(np.stack([normalise(lines[i], width) for i in members]))
+
     out: list[np.ndarray | None] = [None] * len(lines)
-    for width, members in sorted(groups.items()):
-        for start in range(0, len(members), batch_size):
-            chunk = members[start : start + batch_size]
-            probs = engine.probabilities(np.stack([normalise(lines[i], width) for i in chunk]))
-            for i, p in zip(chunk, probs):
-                out[i] = p
+    results = _pool(runs).map(run, chunks) if runs > 1 and len(chunks) > 1 else map(run, chunks)
+    for (_, members), probs in zip(chunks, results):
+        for i, p in zip(members, probs):
+            out[i] = p
     return [p for p in out if p is not None]
+
+
+@lru_cache(maxsize=2)
+def _pool(threads: int) -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(threads, thread_name_prefix="recognizer")
 
 
 def recognise_lines(lines: list[np.ndarray], engine: RecognitionEngine, batch_size: int) -> list[_LineResult]:
