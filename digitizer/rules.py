@@ -284,8 +284,9 @@ def _faint_line(view: np.ndarray, across_rules: np.ndarray, y0: int, y1: int, x0
         return False  # print beside the line: its strokes darken the line too
     paper = np.minimum(band[:4].mean(axis=0), band[-4:].mean(axis=0))
     # No pixel counts for more than a faint dot does (a speck of dust on the line is not a rule).
-    darker = np.minimum(paper - band[6:-6], PRINT / 2)
-    # The darkest row of the band: a slanting rule of one-pixel dots lies on either row.
+    darker = np.minimum(paper - band[5:-5], PRINT / 2)
+    # The darkest row of the band, a row wider than the rule's end: a slanting rule of one-pixel
+    # dots lies on either row.
     chunks = np.array_split(np.arange(darker.shape[1]), -(-darker.shape[1] // chunk))
     weakest = min(darker[:, c].mean(axis=1).max() for c in chunks)
     return bool(
