@@ -52,12 +52,29 @@ def _nearest(lines: list[int], value: float) -> int:
     return int(np.argmin([abs(line - value) for line in lines]))
 
 
+def _reach_edges(mask: np.ndarray, gap: int) -> None:
+    """Carry lines whose ends stop within `gap` of the mask's edges on to those edges (in place)."""
+    for view in (mask, mask.T):
+        ink = view > 0
+        held = ink.any(axis=1)
+        first = np.argmax(ink, axis=1)
+        last = view.shape[1] - 1 - np.argmax(ink[:, ::-1], axis=1)
+        for row in np.flatnonzero(held & (first > 0) & (first <= gap)):
+            view[row, : first[row]] = 255
+        for row in np.flatnonzero(held & (last < view.shape[1] - 1) & (last >= view.shape[1] - 1 - gap)):
+            view[row, last[row] + 1 :] = 255
+
+
 def find_cells(lines: np.ndarray, region: BBox, page: int) -> Grid | None:
     """Cells of one table region: the enclosed areas between its lines, snapped to a line grid."""
     x0, y0, x1, y1 = region
     mask = lines[y0:y1, x0:x1].copy()
     mask = cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3)))
-    # A missing outer border still closes the table.
+    # A missing outer border still closes the table, and rules that stop a little short of where
+    # it would be still reach it (in a region as tall as a table: not in a page edge's stair of
+    # short rules, say).
+    if y1 - y0 >= lines.shape[0] // 40:
+        _reach_edges(mask, int(max(4.0, (x1 - x0) / 120)))
     cv2.rectangle(mask, (0, 0), (mask.shape[1] - 1, mask.shape[0] - 1), 255, 2)
     count, _, stats, _ = cv2.connectedComponentsWithStats(cv2.bitwise_not(mask), connectivity=4)
     min_side = max(6, (x1 - x0) // 200)

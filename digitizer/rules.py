@@ -19,9 +19,11 @@ DASH_PAIRS = 40  # fewer dash-like pairs than this on a page: no dashed rules to
 FAINT_CONTRAST = 8  # local-mean threshold for dashes: light-gray ones must still count as ink
 CORNER = 1.6  # a piece up to this many rule thicknesses square may be where two dashed rules meet
 ON_LINE = 1.5  # pixels: how far off a rule's line a piece that continues it may be centred
-BRIDGE = 8  # steps (1/100 of the page width): the longest gap in a rule that may be bridged
+BRIDGE = 12  # steps (1/100 of the page width): the longest gap in a rule that may be bridged
 BRIDGE_CONTRAST = 2  # gray levels the gap's line must be darker than the paper beside it
+PRINT = 40  # gray levels below the paper: a stroke of print, not a faint rule
 BESIDE = 4  # pixels: the band either side of such a piece that must be paper
+TYPICAL = 0.75  # share of a long row's pieces that must be of its usual dash length
 
 
 def binarize(gray: np.ndarray, contrast: int = 15) -> np.ndarray:
@@ -124,8 +126,17 @@ def dashed_rows(binary: np.ndarray, length: int, thin: int, step: int) -> tuple[
     mean = _per_chain(owner, size * short, count) / np.maximum(n_short, 1)
     squares = _per_chain(owner, size.astype(np.float64) ** 2 * short, count) / np.maximum(n_short, 1)
     spread = np.sqrt(np.maximum(squares - mean**2, 0)) / np.maximum(mean, 1)
+    # A long row of dots may hold a few odd pieces (a corner, a stroke of print touching it): most
+    # of its pieces are then of one length all the same.
+    typical_size = pd.Series(np.where(short, size, np.nan)).groupby(owner).transform("median").to_numpy()
+    typical = short & (np.abs(size - typical_size) <= np.maximum(1.0, 0.3 * typical_size))
+    n_typical = _per_chain(owner, typical, count)
     extent, across = stats[:, 2], stats[:, 3]
-    regular = (n >= 3) & (((n_short >= 2) & (spread <= 0.25)) | ((n_short >= 6) & (spread <= 0.45)))
+    regular = (n >= 3) & (
+        ((n_short >= 2) & (spread <= 0.25))
+        | ((n_short >= 6) & (spread <= 0.45))
+        | ((n_typical >= 8) & (n_typical >= TYPICAL * n_short))
+    )
     solid = n_short < n  # holds a piece as long as a rule: dots run together, say
     rule = (regular | solid) & (extent >= length) & (total <= 0.9 * extent) & (across <= 1.5 * thin + extent // 150)
     rule[0] = False
@@ -252,39 +263,104 @@ def _dashed(gray: np.ndarray, rows: np.ndarray, columns: np.ndarray) -> tuple[np
     return found
 
 
-def _bridge(rules: np.ndarray, gray: np.ndarray, thin: int, longest: int, horizontal: bool) -> np.ndarray:
-    """Join two pieces of one rule across a gap of up to `longest` where the gap's line is still a
-    little darker than the paper on both sides of it (dots too faint to binarise); a vertically
-    merged cell has nothing on the line, and print crossing it has ink beside it too."""
-    _, _, stats, _ = cv2.connectedComponentsWithStats(rules, connectivity=8)
-    along, across = (0, 1) if horizontal else (1, 0)
-    start, size = stats[1:, along], stats[1:, along + 2]
-    top, thickness = stats[1:, across], stats[1:, across + 2]
-    line_like = np.flatnonzero(thickness <= thin)
-    if len(line_like) < 2:
-        return rules
-    centre = top[line_like] + thickness[line_like] / 2
-    order = line_like[np.lexsort((start[line_like], np.round(centre / 2)))]
-    out = rules.copy()
+def _end_rows(labels: np.ndarray, label: int, x0: int, x1: int, y0: int, y1: int) -> tuple[int, int]:
+    """First and last row (across the line) holding pixels of component `label` in columns x0:x1."""
+    held = np.flatnonzero((labels[y0:y1, x0:x1] == label).any(axis=1))
+    return y0 + int(held[0]), y0 + int(held[-1]) + 1
+
+
+def _faint_line(view: np.ndarray, across_rules: np.ndarray, y0: int, y1: int, x0: int, x1: int, chunk: int) -> bool:
+    """Whether rows y0:y1 of columns x0:x1 are a little darker than the paper above and below,
+    all along (taken in pieces of `chunk`), away from the rules crossing them (dots of their own
+    would count), with paper on both sides (print crossing the line has ink beside it)."""
+    if y0 - 6 < 0 or y1 + 6 > view.shape[0] or x1 <= x0:
+        return False
+    free = ~across_rules[y0 - 6 : y1 + 6, x0:x1].any(axis=0)
+    if np.count_nonzero(free) < BESIDE:
+        return False
+    band = view[y0 - 6 : y1 + 6, x0:x1][:, free].astype(np.float32)
+    beside = np.concatenate([band[:4], band[-4:]])
+    if np.mean(beside < np.median(beside) - PRINT) > 0.02:
+        return False  # print beside the line: its strokes darken the line too
+    paper = np.minimum(band[:4].mean(axis=0), band[-4:].mean(axis=0))
+    # No pixel counts for more than a faint dot does (a speck of dust on the line is not a rule).
+    darker = np.minimum(paper - band[5:-5], PRINT / 2)
+    # The darkest row of the band, a row wider than the rule's end: a slanting rule of one-pixel
+    # dots lies on either row.
+    chunks = np.array_split(np.arange(darker.shape[1]), -(-darker.shape[1] // chunk))
+    weakest = min(darker[:, c].mean(axis=1).max() for c in chunks)
+    return bool(
+        darker.mean(axis=1).max() >= BRIDGE_CONTRAST
+        and weakest >= BRIDGE_CONTRAST / 2
+        and abs(band[:4].mean() - band[-4:].mean()) < BRIDGE_CONTRAST
+    )
+
+
+def _bridge(rules: np.ndarray, crossing: np.ndarray, gray: np.ndarray, thin: int, longest: int,
+            shortest: int, horizontal: bool) -> np.ndarray:
+    """Join two pieces of one rule across a gap of up to `longest`, or a piece to the crossing rule
+    it runs into, where the gap's line is still a little darker than the paper on both sides of it,
+    all along (dots too faint to binarise); a vertically merged cell has nothing on the line, and
+    print crossing it has ink beside it too. A gap of up to `shortest` between two pieces
+    (narrower than any cell: a break in the rule) is always joined. Pieces are matched by where
+    they face each other (a corner stub or a slight slant moves a piece's middle)."""
+    mask = rules if horizontal else np.ascontiguousarray(rules.T)
     view = gray if horizontal else gray.T
-    mask = out if horizontal else out.T
-    for a, b in zip(order[:-1], order[1:]):
-        gap_from, gap_to = start[a] + size[a], start[b]
-        if not 0 < gap_to - gap_from <= longest:
-            continue
-        ca, cb = top[a] + thickness[a] / 2, top[b] + thickness[b] / 2
-        if abs(ca - cb) > 1.5:
-            continue
-        y0 = int(min(top[a], top[b]))
-        y1 = int(max(top[a] + thickness[a], top[b] + thickness[b]))
-        if y0 - 6 < 0 or y1 + 6 > view.shape[0]:
-            continue
-        on = view[y0:y1, gap_from:gap_to].mean()
-        above = view[y0 - 6 : y0 - 2, gap_from:gap_to].mean()
-        below = view[y1 + 2 : y1 + 6, gap_from:gap_to].mean()
-        if min(above, below) - on >= BRIDGE_CONTRAST and abs(above - below) < BRIDGE_CONTRAST:
-            mask[y0:y1, gap_from:gap_to] = 255
-    return out
+    crossing = crossing if horizontal else crossing.T
+    across_rules = cv2.dilate(crossing, _kernel(5, 5)) > 0
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    x, y, w, h = (stats[:, i] for i in range(4))
+    line_like = np.flatnonzero(h <= thin)
+    line_like = line_like[line_like > 0]
+    if len(line_like) < 1:
+        return rules
+    end = min(3, int(w.min()))
+    left = {i: _end_rows(labels, i, x[i], x[i] + end, y[i], y[i] + h[i]) for i in line_like}
+    right = {i: _end_rows(labels, i, x[i] + w[i] - end, x[i] + w[i], y[i], y[i] + h[i]) for i in line_like}
+    out = mask.copy()
+    starts, stops = x[line_like], x[line_like] + w[line_like]
+    for a in line_like:
+        for forward in (True, False):
+            # The gap beyond this end: to the nearest piece on the same line, or else to the
+            # nearest crossing rule.
+            rows_a = right[a] if forward else left[a]
+            middle = rows_a[0] + rows_a[1]
+            if forward:
+                gap_from = x[a] + w[a]
+                near = line_like[(starts > gap_from) & (starts <= gap_from + longest)]
+                near = [b for b in near if abs(left[b][0] + left[b][1] - middle) <= 3]
+                partner = min(near, key=lambda b: x[b], default=None)
+                gap_to = x[partner] if partner is not None else None
+                rows_b = left[partner] if partner is not None else None
+            else:
+                gap_to = x[a]
+                near = line_like[(stops < gap_to) & (stops >= gap_to - longest)]
+                near = [b for b in near if abs(right[b][0] + right[b][1] - middle) <= 3]
+                if near:
+                    continue  # that piece's own forward gap
+                partner, gap_from, rows_b = None, None, None
+            y0, y1 = rows_a
+            if partner is not None:
+                y0, y1 = min(y0, rows_b[0]), max(y1, rows_b[1])
+                if y1 - y0 > thin:
+                    continue
+                if gap_to - gap_from <= shortest or _faint_line(view, across_rules, y0, y1, gap_from, gap_to, 2 * shortest):
+                    out[y0:y1, gap_from:gap_to] = 255
+                continue
+            hit = crossing[y0:y1].any(axis=0)
+            if forward:
+                ahead = np.flatnonzero(hit[gap_from : gap_from + longest])
+                if not len(ahead) or ahead[0] <= 1:
+                    continue
+                gap_to = gap_from + int(ahead[0])
+            else:
+                behind = np.flatnonzero(hit[max(0, gap_to - longest) : gap_to])
+                if not len(behind) or gap_to - (max(0, gap_to - longest) + int(behind[-1])) <= 2:
+                    continue
+                gap_from = max(0, gap_to - longest) + int(behind[-1]) + 1
+            if _faint_line(view, across_rules, y0, y1, gap_from, gap_to, 2 * shortest):
+                out[y0:y1, gap_from:gap_to] = 255
+    return out if horizontal else np.ascontiguousarray(out.T)
 
 
 def _apart(rules: np.ndarray, solid: np.ndarray) -> np.ndarray:
@@ -314,8 +390,8 @@ def find_lines(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         rows |= _reach(reaching_h, columns, reach, horizontal=True)
     if reaching_v.any():
         columns |= _reach(reaching_v, rows, reach, horizontal=False)
-    rows = _bridge(rows, gray, thin, BRIDGE * step, horizontal=True)
-    columns = _bridge(columns, gray, thin, BRIDGE * step, horizontal=False)
+    rows = _bridge(rows, columns, gray, thin, BRIDGE * step, reach, horizontal=True)
+    columns = _bridge(columns, rows, gray, thin, BRIDGE * step, reach, horizontal=False)
     span = max(9, width // 50)
     rows = cv2.morphologyEx(rows, cv2.MORPH_CLOSE, _kernel(span, 1))
     columns = cv2.morphologyEx(columns, cv2.MORPH_CLOSE, _kernel(1, span))
