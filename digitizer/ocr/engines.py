@@ -64,6 +64,10 @@ class PaddleOCREngine:
             model_dir=str(folder),
             engine="onnxruntime",
             cpu_threads=max(1, settings.cpu_threads // self.concurrent_runs),
+            # PaddleOCR 3.7 passes cpu_threads only to Paddle engines; ONNX Runtime would start
+            # one thread per core in every session (and four threads on two cores run slower).
+            engine_config={"intra_op_num_threads": max(1, settings.cpu_threads // self.concurrent_runs),
+                           "inter_op_num_threads": 1},
             device="gpu" if settings.device == "cuda" else "cpu",
         )
         # PaddleX's predictor holds the ONNX Runtime runner the module built; we feed it our own
