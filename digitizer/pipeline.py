@@ -4,6 +4,9 @@ reconstruct -> mapping -> checks. Only this module knows the order."""
 from __future__ import annotations
 
 import time
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from . import checks, grid, load, mapping, orientation, preprocess, prose, reconstruct, verify
@@ -21,6 +24,7 @@ class Digitizer:
     def __init__(self, settings: Settings | None = None):
         self.settings = settings or Settings()
         self._engine: RecognitionEngine | None = None
+        self._reader_pool: ThreadPoolExecutor | None = None
 
     @property
     def engine(self) -> RecognitionEngine:
@@ -33,11 +37,7 @@ class Digitizer:
         boxes = [cell.bbox for g in grids for cell in g.cells]
         return read_cells(straight.image, boxes, self.engine, self.settings.rec_batch_size) if boxes else []
 
-    def _read_tables(self, straight: StraightPage, grids: list | None = None) -> tuple[list[Table], float]:
-        if grids is None:
-            grids = grid.find_grids(straight.image, straight.number)
-        readings = self._read_cells(straight, grids)
-
+    def _tables(self, straight: StraightPage, grids: list, readings: list) -> tuple[list[Table], float]:
         def to_original(bbox):
             return preprocess.to_original_bbox(straight, bbox)
 
@@ -47,21 +47,54 @@ class Digitizer:
             start += len(g.cells)
         return tables, orientation.upright_confidence(readings)
 
-    def _page_tables(self, page) -> tuple[list[Table], StraightPage]:
-        straight = preprocess.straighten(page, self.settings)
-        if not self.settings.orientation:
-            return self._read_tables(straight)[0], straight
+    def _read_tables(self, straight: StraightPage) -> tuple[list[Table], float]:
         grids = grid.find_grids(straight.image, straight.number)
-        if orientation.text_is_vertical(straight.image, grids):
-            straight, grids = preprocess.turn(straight, 1), None
-        tables, confidence = self._read_tables(straight, grids)
-        if confidence < orientation.SURE:
+        return self._tables(straight, grids, self._read_cells(straight, grids))
+
+    def _prepare(self, page) -> tuple[StraightPage, list]:
+        """The page straightened, turned upright if its text runs vertically, and its grids."""
+        straight = preprocess.straighten(page, self.settings)
+        grids = grid.find_grids(straight.image, straight.number)
+        if self.settings.orientation and orientation.text_is_vertical(straight.image, grids):
+            straight = preprocess.turn(straight, 1)
+            grids = grid.find_grids(straight.image, straight.number)
+        return straight, grids
+
+    def _finish(self, straight: StraightPage, grids: list, readings: list) -> tuple[list[Table], StraightPage]:
+        tables, confidence = self._tables(straight, grids, readings)
+        if self.settings.orientation and confidence < orientation.SURE:
             # Maybe upside down: read it turned half round and keep the more confident reading.
             turned = preprocess.turn(straight, 2)
             other, other_confidence = self._read_tables(turned)
             if other_confidence > confidence:
                 return other, turned
         return tables, straight
+
+    def _page_tables(self, page) -> tuple[list[Table], StraightPage]:
+        straight, grids = self._prepare(page)
+        return self._finish(straight, grids, self._read_cells(straight, grids))
+
+    def _read_pages(self, pages: list) -> Iterator[tuple[list[Table], StraightPage]]:
+        """Each page's tables, in order. While one page's cells are being recognised (on the
+        recognizer's threads), the next page is straightened and its grids found: those steps
+        run on one core, and would otherwise leave the other idle."""
+        waiting: deque = deque()
+        for page in pages:
+            straight, grids = self._prepare(page)
+            page.image = None  # the loaded page is not needed once straightened
+            waiting.append((straight, grids, self._reader.submit(self._read_cells, straight, grids)))
+            if len(waiting) > 1:
+                straight, grids, readings = waiting.popleft()
+                yield self._finish(straight, grids, readings.result())
+        while waiting:
+            straight, grids, readings = waiting.popleft()
+            yield self._finish(straight, grids, readings.result())
+
+    @property
+    def _reader(self) -> ThreadPoolExecutor:
+        if self._reader_pool is None:
+            self._reader_pool = ThreadPoolExecutor(1, thread_name_prefix="cell-reader")
+        return self._reader_pool
 
     def run(self, source: DocumentSource) -> Report:
         started = time.perf_counter()
@@ -75,13 +108,11 @@ class Digitizer:
         report.pages = len(pages)
         tables_by_page = []
         straight_pages = {}
-        for page in pages:
-            tables, straight = self._page_tables(page)
+        for tables, straight in self._read_pages(pages):
             tables_by_page.append(tables)
-            page.image = None  # the loaded page is not needed once read
             if self.settings.reread and tables:
-                straight_pages[page.number] = straight.image  # kept to read suspect cells again
-            if page.number == 1:
+                straight_pages[straight.number] = straight.image  # kept to read suspect cells again
+            if straight.number == 1:
                 self._front_matter(report, straight, tables)
         tables = reconstruct.join_continued(tables_by_page)
         report.grids = tables

@@ -15,6 +15,7 @@ Engines, found by name:
 from __future__ import annotations
 
 import os
+import threading
 import warnings
 from functools import lru_cache
 from pathlib import Path
@@ -144,11 +145,13 @@ class PaddleEngine:
         self._module = TextRecognition(model_name=config["Global"]["model_name"], model_dir=str(folder),
                                        engine="paddle", cpu_threads=settings.cpu_threads, device=device)
         self._runner = self._module.paddlex_predictor.runner  # as PaddleOCREngine: our batches, our decoding
+        self._lock = threading.Lock()  # a Paddle predictor runs one batch at a time
         self.characters = list(config["PostProcess"]["character_dict"])
         self._description = f"paddlepaddle {paddle.__version__} ({device}, {config['Global']['model_name']} from {folder.name})"
 
     def probabilities(self, batch: np.ndarray) -> np.ndarray:
-        return np.asarray(self._runner(x=[batch])[0])
+        with self._lock:
+            return np.asarray(self._runner(x=[batch])[0])
 
     def describe(self) -> str:
         return self._description
