@@ -50,7 +50,7 @@ eval-degraded: setup
 	$(BIN)/digitize eval scans/degraded/
 
 bench: setup
-	$(BIN)/python -m digitizer.bench scans/ --docs 4
+	$(BIN)/python -m digitizer.bench scans/ --docs 4 --repeats 3
 
 lint: setup
 	$(BIN)/ruff check digitizer tests
