@@ -31,6 +31,9 @@ def _rotate(gray: np.ndarray, angle: float) -> tuple[np.ndarray, np.ndarray]:
     return rotated, rotation
 
 
+FIT_RANGE = 3.0  # degrees: up to this skew, line fits alone measure it (2-px rules still hold 47-px level runs)
+
+
 def _residual_skew(gray: np.ndarray) -> float | None:
     """Fine angle of a nearly level page from straight-line fits to its long horizontal rules."""
     height, width = gray.shape
@@ -65,6 +68,12 @@ def measure_skew(gray: np.ndarray, max_degrees: float) -> float:
     direct = _residual_skew(gray)
     if direct is not None and abs(direct) < 1.0:
         return direct
+    if direct is not None and abs(direct) <= FIT_RANGE:
+        # Within a few degrees the rules still hold long level runs: a second fit on the page
+        # levelled by the first confirms and refines it, again without the Hough pass.
+        residual = _residual_skew(_rotate(gray, direct)[0])
+        if residual is not None and abs(residual) < 0.5:
+            return direct + residual
     coarse = _coarse_skew(gray, max_degrees)
     levelled = _rotate(gray, coarse)[0] if abs(coarse) > 0.01 else gray
     residual = _residual_skew(levelled)
