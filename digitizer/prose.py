@@ -62,7 +62,7 @@ def text_lines(gray: np.ndarray) -> list[np.ndarray]:
 
 # Lines read per step: the title is within the first three lines, and the count of requests is
 # in section 一's first paragraphs; the rest of a long section 一 is not read.
-_STEP = 4
+_STEP = 2
 
 
 def read_front_matter(gray: np.ndarray, engine: RecognitionEngine) -> FrontMatter:
