@@ -66,14 +66,15 @@ def main() -> None:
 
 _engine_option = click.option("--engine", default="paddleocr", show_default=True,
                               type=click.Choice(sorted(ENGINES)),
-                              help="OCR engine: PaddleOCR on ONNX Runtime, the same model on onnxruntime directly, "
-                                   "or PaddleOCR on native PaddlePaddle (needs digitizer[paddle]).")
+                              help="OCR engine: paddleocr = PaddleOCR on ONNX Runtime; onnxruntime = the same model "
+                                   "on onnxruntime directly; paddle = PaddleOCR on native PaddlePaddle "
+                                   "(needs digitizer[paddle]).")
 _paddle_model_option = click.option("--paddle-model-dir", default=None,
                                     type=click.Path(exists=True, file_okay=False, path_type=Path),
                                     help="With --engine paddle: your Paddle-format recognition model folder "
                                          "(default: the pinned model, converted once).")
 _device_option = click.option("--device", default="cpu", show_default=True, type=click.Choice(["cpu", "cuda"]),
-                              help="Run the recognizer on the CPU or a CUDA GPU (needs digitizer[gpu]).")
+                              help="Run the recognizer on the CPU or a CUDA GPU (needs digitizer[gpu]; with --engine paddle, paddlepaddle-gpu).")
 _threads_option = click.option("--threads", default=2, show_default=True, help="CPU threads for the recognizer.")
 
 

@@ -60,15 +60,15 @@ class PaddleOCREngine:
             raise EngineUnavailable("the paddleocr engine needs PaddleOCR: pip install 'paddleocr==3.7.0' onnxruntime") from err
         folder = models.model_folder(REC_MODEL, settings.resolved_model_dir())
         self.concurrent_runs = settings.cpu_threads if settings.device == "cpu" else 1
+        threads = max(1, settings.cpu_threads // self.concurrent_runs)
         self._module = TextRecognition(
             model_name=REC_MODEL,
             model_dir=str(folder),
             engine="onnxruntime",
-            cpu_threads=max(1, settings.cpu_threads // self.concurrent_runs),
+            cpu_threads=threads,
             # PaddleOCR 3.7 passes cpu_threads only to Paddle engines; ONNX Runtime would start
             # one thread per core in every session (and four threads on two cores run slower).
-            engine_config={"intra_op_num_threads": max(1, settings.cpu_threads // self.concurrent_runs),
-                           "inter_op_num_threads": 1},
+            engine_config={"intra_op_num_threads": threads, "inter_op_num_threads": 1},
             device="gpu" if settings.device == "cuda" else "cpu",
         )
         # PaddleX's predictor holds the ONNX Runtime runner the module built; we feed it our own

@@ -12,6 +12,8 @@ import importlib.util
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -21,6 +23,7 @@ import yaml
 from ..errors import ModelError
 
 MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
+ONNX_FILES = ("inference.onnx", "inference.yml")
 
 
 def _pins_dir() -> Path:
@@ -83,26 +86,39 @@ def model_folder(name: str, cache_dir: Path) -> Path:
     """A PaddleOCR model folder (inference.onnx + inference.yml) for a pinned model, made once."""
     pin = pins()[name]
     folder = cache_dir / f"{name}-{pin.sha256[:12]}"
-    if (folder / "inference.onnx").exists() and (folder / "inference.yml").exists():
+    if is_complete(folder, ONNX_FILES):
         return folder
     source = source_file(pin)
     if source.stat().st_size != pin.size or _sha256(source) != pin.sha256:
         raise ModelError(
             f"{source} does not match the pinned sha256 of {name}; install exactly '{pin.package}'"
         )
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=cache_dir))
-    try:
+    with staged_folder(folder, ONNX_FILES) as staging:
         shutil.copyfile(source, staging / "inference.onnx")
         shutil.copyfile(_pins_dir() / name / "inference.yml", staging / "inference.yml")
+    return folder
+
+
+def is_complete(folder: Path, files: tuple[str, ...]) -> bool:
+    return all((folder / f).exists() for f in files)
+
+
+@contextmanager
+def staged_folder(folder: Path, files: tuple[str, ...]) -> Iterator[Path]:
+    """A staging folder beside `folder` for the block to fill, then renamed to `folder` in one
+    step, so a concurrent worker sees the whole folder or none of it (where another worker got
+    there first, its folder stays)."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
+    try:
+        yield staging
         try:
-            os.rename(staging, folder)  # atomic: a concurrent worker either sees it whole or not at all
+            os.rename(staging, folder)
         except OSError:
-            if not (folder / "inference.onnx").exists():
+            if not is_complete(folder, files):
                 raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return folder
 
 
 def characters(name: str) -> list[str]:

@@ -22,7 +22,6 @@ import importlib.util
 import io
 import re
 import shutil
-import tempfile
 from pathlib import Path
 
 from ..errors import EngineUnavailable
@@ -84,11 +83,10 @@ def paddle_model_folder(name: str, cache_dir: Path) -> Path:
     ONNX folders (named by the ONNX file's sha256, so a new pin converts again)."""
     onnx_folder = models.model_folder(name, cache_dir)
     folder = cache_dir / f"{onnx_folder.name}-paddle"
-    if all((folder / f).exists() for f in PADDLE_FILES):
+    if models.is_complete(folder, PADDLE_FILES):
         return folder
     paddle = _import_paddle()
-    staging = Path(tempfile.mkdtemp(prefix=f".{name}-paddle-", dir=cache_dir))
-    try:
+    with models.staged_folder(folder, PADDLE_FILES) as staging:
         work = staging / "x2paddle"
         _generate(onnx_folder / "inference.onnx", work)
         _export(paddle, work, staging)
@@ -97,11 +95,4 @@ def paddle_model_folder(name: str, cache_dir: Path) -> Path:
         for extra in staging.iterdir():
             if extra.name not in PADDLE_FILES:
                 extra.unlink()
-        try:
-            staging.rename(folder)  # atomic: concurrent workers see a whole folder or none
-        except OSError:
-            if not (folder / "inference.json").exists():
-                raise
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
     return folder
