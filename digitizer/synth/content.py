@@ -268,3 +268,48 @@ def make_report(seed: int, layout: str, zero_style: str = "blank", inject_error:
     if inject_error:
         inject(rng, report)
     return report
+
+
+SUB_R6 = ("r6_1", "r6_2", "r6_3")
+
+
+def mix_template(report: dict, rng: random.Random) -> None:
+    """Table 三 of the other template, as some published reports print it: a 2021 report with the
+    2019 single （六）其他处理 row (r6 = the sum of its three sub-items), or a 2019 report with （六）
+    split into the 2021 sub-items (r6 spread over them). Values and texts of table 三 change keys;
+    every relation still holds (results_sum sums the rows printed)."""
+    apps, texts = report["values"]["applications"], report["texts"]["applications"]
+    cols = sorted({c for _, c in apps})
+    zero = next((t for (r, _), t in texts.items() if apps[(r, _)] == 0), "")
+    for col in cols:
+        if report["layout"] == "2021":
+            total = sum(apps.pop((k, col)) for k in SUB_R6)
+            for k in SUB_R6:
+                texts.pop((k, col))
+            apps[("r6", col)] = total
+            texts[("r6", col)] = str(total) if total else zero
+        else:
+            total = apps.pop(("r6", col))
+            texts.pop(("r6", col))
+            parts = [0, 0, 0]
+            for _ in range(total):
+                parts[rng.choice([0, 2, 2])] += 1
+            for k, v in zip(SUB_R6, parts):
+                apps[(k, col)] = v
+                texts[(k, col)] = str(v) if v else zero
+    report["template_mix"] = True
+
+
+def printed_rows(report: dict) -> list[str]:
+    """Row keys of table 三 in print order, as this report prints them (template mix included)."""
+    rows = [r["key"] for r in table_blocks(report["layout"], "applications")[0]["rows"]]
+    keys = {r for r, _ in report["values"]["applications"]}
+    out = []
+    for r in rows:
+        if r in keys:
+            out.append(r)
+        elif r in SUB_R6 and "r6" in keys and "r6" not in out:
+            out.append("r6")
+        elif r == "r6" and all(k in keys for k in SUB_R6):
+            out.extend(SUB_R6)
+    return out
