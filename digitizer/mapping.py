@@ -121,8 +121,13 @@ def _assign(scores: np.ndarray, threshold: float, floor: float = 30.0) -> list[t
     return sorted(pairs)
 
 
+def label_similarity(entry: AxisEntry, text: str) -> float:
+    """Best similarity of a printed text to the entry's label or one of its printed variants."""
+    return max(similarity(label, text) for label in entry.labels())
+
+
 def _entry_score(entry: AxisEntry, leaf: str, parents: list[str]) -> float:
-    score = similarity(entry.label, leaf)
+    score = label_similarity(entry, leaf)
     if entry.parent and parents:
         score += 5.0 * max(similarity(entry.parent, p) for p in parents) / 100.0
     return score
@@ -216,7 +221,7 @@ def _map_rows_mode(tv: TableView, spec: TableSpec, threshold: float) -> dict[tup
     )
     row_keys = {labelled[o].row: row_entries[e].key for o, e in _assign(row_scores, threshold)}
     found: dict[tuple[str, str], TableCell] = {}
-    valid = set(spec.cell_keys())
+    valid = set(spec.all_cell_keys())
     for run in range(tv.runs):
         cols = [c for c in tv.columns if c.run == run]
         col_scores = np.array([[_entry_score(e, c.leaf, c.parents) for e in col_entries] for c in cols]).reshape(
@@ -234,15 +239,15 @@ def _map_rows_mode(tv: TableView, spec: TableSpec, threshold: float) -> dict[tup
 
 
 def _map_column_header_mode(tv: TableView, spec: TableSpec, threshold: float) -> dict[tuple[str, str], TableCell]:
-    pairs = spec.cell_keys()
+    pairs = spec.all_cell_keys()
     rows = {e.key: e for e in spec.row_entries()}
     cols = {e.key: e for e in spec.col_entries()}
     observed = tv.columns
     scores = np.zeros((len(observed), len(pairs)))
     for i, column in enumerate(observed):
         for j, (row_key, col_key) in enumerate(pairs):
-            leaf = similarity(cols[col_key].label, column.leaf)
-            parent = max((similarity(rows[row_key].label, p) for p in column.parents), default=0.0)
+            leaf = label_similarity(cols[col_key], column.leaf)
+            parent = max((label_similarity(rows[row_key], p) for p in column.parents), default=0.0)
             scores[i, j] = (leaf + parent) / 2
     found: dict[tuple[str, str], TableCell] = {}
     body = tv.rows
@@ -260,6 +265,16 @@ def _map_column_header_mode(tv: TableView, spec: TableSpec, threshold: float) ->
 _MAPPERS = {"rows": _map_rows_mode, "column_header": _map_column_header_mode}
 
 
+def _printed_alternates(spec: TableSpec, found: dict[tuple[str, str], TableCell]) -> frozenset[str]:
+    """Alternate rows found in print whose layout rows were not: the table is drawn on the other
+    template there, and is reported as printed."""
+    rows = {row for row, _ in found}
+    entries = {e.key: e for e in spec.row_entries()}
+    return frozenset(
+        key for key in spec.alternates() if key in rows and not any(k in rows for k in entries[key].instead_of)
+    )
+
+
 def map_table(spec: TableSpec, views: list[TableView], layout: Layout, threshold: float) -> list[ValueCell]:
     """Every canonical cell of one layout table; a cell not found has value None."""
     found: dict[tuple[str, str], TableCell] = {}
@@ -267,7 +282,7 @@ def map_table(spec: TableSpec, views: list[TableView], layout: Layout, threshold
         for key, cell in _MAPPERS[spec.keys_from](tv, spec, threshold).items():
             found.setdefault(key, cell)
     out = []
-    for row_key, col_key in spec.cell_keys():
+    for row_key, col_key in spec.cell_keys(_printed_alternates(spec, found)):
         cell = found.get((row_key, col_key))
         found_value = _cell_value(cell, layout.units_of.get(col_key), layout.value_kinds.get(col_key, "count"), layout)
         out.append(

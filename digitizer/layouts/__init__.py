@@ -20,6 +20,15 @@ class AxisEntry:
     key: str
     label: str
     parent: str | None = None
+    # Printed variants of the label seen in published reports (aliases.yaml and the layout's own).
+    aliases: tuple[str, ...] = ()
+    # An alternate row: the other template's drawing of some rows of this layout (a 2021 report's
+    # table 三 may print the 2019 single （六）其他处理 row instead of its three sub-items). It is
+    # reported only where it is printed, and then in place of the rows it stands for.
+    instead_of: tuple[str, ...] = ()
+
+    def labels(self) -> tuple[str, ...]:
+        return (self.label, *self.aliases)
 
 
 @dataclass(frozen=True)
@@ -36,14 +45,27 @@ class TableSpec:
     keys_from: str  # "rows" or "column_header"
     blocks: tuple[Block, ...]
 
-    def cell_keys(self) -> list[tuple[str, str]]:
-        """Every canonical (row, col) of the table, in print order."""
+    def cell_keys(self, printed_alternates: frozenset[str] = frozenset()) -> list[tuple[str, str]]:
+        """Every canonical (row, col) of the table, in print order: the layout's own rows, or,
+        where `printed_alternates` names alternate rows found in print, those in their place."""
+        entries = self.row_entries()
+        replaced = {k for e in entries if e.key in printed_alternates for k in e.instead_of}
+        left_out = replaced | {e.key for e in entries if e.instead_of and e.key not in printed_alternates}
         seen: dict[tuple[str, str], None] = {}
         for block in self.blocks:
             for row in block.rows:
+                if row.key in left_out:
+                    continue
                 for col in block.cols:
                     seen[(row.key, col.key)] = None
         return list(seen)
+
+    def all_cell_keys(self) -> list[tuple[str, str]]:
+        """Every (row, col) the table may print, alternate rows included."""
+        return list(dict.fromkeys((r.key, c.key) for b in self.blocks for r in b.rows for c in b.cols))
+
+    def alternates(self) -> set[str]:
+        return {e.key for e in self.row_entries() if e.instead_of}
 
     def row_entries(self) -> list[AxisEntry]:
         return _unique([r for b in self.blocks for r in b.rows])
@@ -52,7 +74,7 @@ class TableSpec:
         return _unique([c for b in self.blocks for c in b.cols])
 
     def labels(self) -> list[str]:
-        return [e.label for e in self.row_entries() + self.col_entries()]
+        return [label for e in self.row_entries() + self.col_entries() for label in e.labels()]
 
 
 def _unique(entries: list[AxisEntry]) -> list[AxisEntry]:
@@ -95,17 +117,32 @@ class Layout:
     history: tuple[HistoryRelation, ...] = ()
 
 
-def _entries(items: list[dict]) -> tuple[AxisEntry, ...]:
-    return tuple(AxisEntry(str(i["key"]), str(i["label"]), i.get("parent")) for i in items)
+def _entries(items: list[dict], aliases: dict[str, list[str]]) -> tuple[AxisEntry, ...]:
+    return tuple(
+        AxisEntry(
+            str(i["key"]),
+            str(i["label"]),
+            i.get("parent"),
+            tuple(dict.fromkeys(str(a) for a in [*i.get("aliases", ()), *aliases.get(str(i["key"]), ())])),
+            tuple(i.get("instead_of", ())),
+        )
+        for i in items
+    )
 
 
-def parse_layout(data: dict) -> Layout:
+def parse_layout(data: dict, aliases: dict | None = None) -> Layout:
+    """A layout from its YAML data; `aliases` (aliases.yaml: table -> key -> printed variants)
+    adds the label variants of real reports to every entry of that key."""
+    aliases = aliases or {}
     tables = {
         key: TableSpec(
             key,
             spec.get("title", key),
             spec.get("keys_from", "rows"),
-            tuple(Block(b.get("caption"), _entries(b["rows"]), _entries(b["cols"])) for b in spec["blocks"]),
+            tuple(
+                Block(b.get("caption"), _entries(b["rows"], aliases.get(key) or {}), _entries(b["cols"], aliases.get(key) or {}))
+                for b in spec["blocks"]
+            ),
         )
         for key, spec in data["tables"].items()
     }
@@ -131,10 +168,25 @@ def parse_layout(data: dict) -> Layout:
     )
 
 
+ALIASES_FILE = "aliases.yaml"
+
+
+@lru_cache(maxsize=1)
+def label_aliases() -> dict:
+    """Printed label variants of real reports, by table and key (aliases.yaml; may be absent)."""
+    path = LAYOUT_DIR / ALIASES_FILE
+    if not path.exists():
+        return {}
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return {k: v for k, v in data.items() if isinstance(v, dict)}
+
+
 @lru_cache(maxsize=1)
 def load_layouts() -> tuple[Layout, ...]:
     return tuple(
-        parse_layout(yaml.safe_load(path.read_text(encoding="utf-8"))) for path in sorted(LAYOUT_DIR.glob("*.yaml"))
+        parse_layout(yaml.safe_load(path.read_text(encoding="utf-8")), label_aliases())
+        for path in sorted(LAYOUT_DIR.glob("*.yaml"))
+        if path.name != ALIASES_FILE
     )
 
 

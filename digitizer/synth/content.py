@@ -39,13 +39,15 @@ def canonical_cells(layout: str, table: str) -> list[tuple[str, str]]:
     out = []
     for b in table_blocks(layout, table):
         for r in b["rows"]:
+            if r.get("instead_of"):
+                continue  # the other template's rows: drawn only by mix_template
             for c in b["cols"]:
                 out.append((r["key"], c["key"]))
     return out
 
 
 def result_rows(layout: str) -> list[str]:
-    rows = [r["key"] for r in table_blocks(layout, "applications")[0]["rows"]]
+    rows = [r["key"] for r in table_blocks(layout, "applications")[0]["rows"] if not r.get("instead_of")]
     return [k for k in rows if k.startswith("r") and k != "r7_total"]
 
 
@@ -302,14 +304,14 @@ def mix_template(report: dict, rng: random.Random) -> None:
 
 def printed_rows(report: dict) -> list[str]:
     """Row keys of table 三 in print order, as this report prints them (template mix included)."""
-    rows = [r["key"] for r in table_blocks(report["layout"], "applications")[0]["rows"]]
     keys = {r for r, _ in report["values"]["applications"]}
-    out = []
-    for r in rows:
-        if r in keys:
-            out.append(r)
-        elif r in SUB_R6 and "r6" in keys and "r6" not in out:
-            out.append("r6")
-        elif r == "r6" and all(k in keys for k in SUB_R6):
-            out.extend(SUB_R6)
-    return out
+    return [r["key"] for r in table_blocks(report["layout"], "applications")[0]["rows"] if r["key"] in keys]
+
+
+def row_label(layout: str, table: str, key: str) -> dict:
+    """The YAML entry (key, label, parent) of a row or column key of a table."""
+    for b in table_blocks(layout, table):
+        for entry in b["rows"] + b["cols"]:
+            if entry["key"] == key:
+                return entry
+    raise KeyError(key)

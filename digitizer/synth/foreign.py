@@ -1,0 +1,201 @@
+"""The FOREIGN sample set: reports drawn by renderers the reader was not tuned on, from a seed.
+
+Usage:  python -m digitizer.synth --foreign OUTDIR [--seed N] [--count 60] [--hard 2]
+                                  [--renderers docx,html] [--scale 0.5]
+
+For each document: numbers from content.make_report (or, one in four, a real published report's
+numbers from real_reports), every drawing choice of layout-variants.md drawn at random
+(variants.draw_variants), the report typed by one of the independent renderers (docx_render:
+python-docx -> LibreOffice; html_render: HTML/CSS -> headless Chromium) to a PDF, its pages
+rasterised with pypdfium2 and degraded like a scanner at level 0 (clean), 1 (scanner-grade: skew,
+blur, noise, uneven light, mild keystone, JPEG) or 2 (heavy), or under one hard condition (rotated,
+seal, bilevel, dpi100, jpeg30, phone photo, faint gray rules, dotted/dashed rules, no outer border).
+The ground truth (truth/<stem>.json) holds every canonical value as the report printed it; the
+reader is scored on values, so the renderers need not report where they put each cell.
+
+Deterministic for a given seed; `make eval-foreign` draws a fresh seed each run and prints it.
+"""
+from __future__ import annotations
+
+import json
+import random
+import tempfile
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pypdfium2 as pdfium
+
+from . import content
+from .degrade import degrade
+from .hard import make_seal, perspective_capture, save_pages, stamp, to_rgb_paper
+from .variants import draw_variants
+
+LEVELS = {  # skew (max |deg|), blur sigma at 150 dpi, noise, light, tint, jpeg quality, dpi choices, keystone
+    0: dict(skew=0.0, blur=0.3, noise=1.0, illum=0.02, tint=0, q=92, dpis=(150, 200, 300), keystone=0.0),
+    1: dict(skew=1.2, blur=0.65, noise=3.0, illum=0.08, tint=8, q=75, dpis=(150, 200, 300), keystone=0.006),
+    2: dict(skew=2.5, blur=1.05, noise=6.0, illum=0.16, tint=18, q=42, dpis=(130, 150, 200), keystone=0.012),
+}
+HARD = ("rotated", "seal", "bilevel", "dpi100", "jpeg30", "photo", "faint", "dotted", "noborder")
+FORMATS = ("jpg", "png", "tif", "pdf")
+
+
+def _renderer(name: str):
+    if name == "docx":
+        from .docx_render import render_pdf
+    elif name == "html":
+        from .html_render import render_pdf
+    else:
+        raise ValueError(f"unknown renderer {name!r}: docx or html")
+    return render_pdf
+
+
+def rasterize(pdf: Path, dpi: int) -> list[np.ndarray]:
+    """Grayscale pages of a PDF at dpi."""
+    doc = pdfium.PdfDocument(str(pdf))
+    try:
+        return [np.asarray(page.render(scale=dpi / 72, grayscale=True).to_pil().convert("L")) for page in doc]
+    finally:
+        doc.close()
+
+
+def _keystone(img: np.ndarray, rng: random.Random, amount: float) -> np.ndarray:
+    """A mild perspective: each corner moved by up to `amount` of the page size, white around."""
+    if amount <= 0:
+        return img
+    h, w = img.shape[:2]
+    src = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
+    dst = src + np.float32([[rng.uniform(-amount, amount) * w, rng.uniform(-amount, amount) * h] for _ in range(4)])
+    matrix = cv2.getPerspectiveTransform(src, dst)
+    return cv2.warpPerspective(img, matrix, (w, h), flags=cv2.INTER_LINEAR, borderValue=255)
+
+
+def _scan(page: np.ndarray, rng: random.Random, level: dict, dpi: int, seed: int, jpeg: bool) -> np.ndarray:
+    skew = rng.uniform(-level["skew"], level["skew"])
+    img, _ = degrade(page, seed, skew=skew, blur=level["blur"], noise=level["noise"], illum=level["illum"],
+                     tint=level["tint"], jpeg_quality=level["q"] if jpeg else None, dpi=dpi)
+    return _keystone(img, rng, level["keystone"])
+
+
+def _hard_variants(condition: str, variants: dict, rng: random.Random) -> None:
+    """Conditions that are drawing choices: the renderer draws them."""
+    rules = variants["rules"]
+    if condition == "faint":
+        rules.update(color="lightgray", width_pt=0.5)
+    elif condition == "dotted" and rules["inner"] == "solid":
+        rules.update(inner=rng.choice(["dashed", "dotted"]))
+    elif condition == "noborder":
+        rules.update(outer="none")
+
+
+def _hard_pages(condition: str, pages: list[np.ndarray], rng: random.Random, dpi: int, seed: int) -> tuple[list, str, int]:
+    """Pages under one hard capture condition; returns pages, file format, jpeg quality."""
+    level = LEVELS[1]
+    out = []
+    if condition == "photo":
+        for i, p in enumerate(pages):
+            img, _ = perspective_capture(p, seed + i, dpi, rng.choice([0, 3, 5]))
+            out.append(img)
+        return out, "jpg", 70
+    for i, p in enumerate(pages):
+        img = _scan(p, rng, level, dpi, seed + i, jpeg=False)
+        if condition == "rotated":
+            img = np.ascontiguousarray(np.rot90(img, rng.choice([1, 2, 3]) if i == 0 or rng.random() < 0.7 else 0))
+        elif condition == "seal" and i in (1, len(pages) - 1):  # over the numbers of 三 and 四
+            rgb = to_rgb_paper(img)
+            diam = int(1.6 * dpi)
+            h, w = img.shape
+            stamp(rgb, make_seal(diam, "某某市人民政府办公室", seed + i), rng.uniform(0.45, 0.8) * w,
+                  rng.uniform(0.3, 0.8) * h, rng.uniform(-30, 30), rng.uniform(0.6, 0.9))
+            img = np.clip(rgb, 0, 255).astype(np.uint8)
+        out.append(img)
+    fmt = {"bilevel": "tif1", "jpeg30": "jpg"}.get(condition, rng.choice(["jpg", "png", "pdf"]))
+    q = 30 if condition == "jpeg30" else 75
+    if condition == "bilevel":
+        out = [np.where(p > 170, 255, 0).astype(np.uint8) if p.ndim == 2 else
+               np.where(cv2.cvtColor(p, cv2.COLOR_RGB2GRAY) > 170, 255, 0).astype(np.uint8) for p in out]
+    return out, fmt, q
+
+
+def _truth(stem: str, report: dict, renderer: str, condition: str, files: list[str], dpi: int,
+           variants: dict) -> dict:
+    tables = {}
+    for table, values in report["values"].items():
+        tables[table] = {"cells": [
+            {"row": r, "col": c, "value": content.norm_value(v), "text": report["texts"][table].get((r, c), "")}
+            for (r, c), v in values.items()
+        ]}
+    return {"document": stem, "layout": report["layout"], "source": files, "condition": condition,
+            "renderer": renderer, "dpi": dpi, "injected": report["injected"], "title": report["title"],
+            "real": report.get("real"), "variants": variants, "tables": tables}
+
+
+def _report(rng: random.Random, seed: int, layout: str) -> dict:
+    if rng.random() < 0.25:
+        try:
+            from .real_reports import REAL_REPORTS, real_report
+        except ImportError:
+            REAL_REPORTS = []
+        if REAL_REPORTS:
+            i = rng.randrange(len(REAL_REPORTS))
+            report = real_report(i)
+            report["real"] = REAL_REPORTS[i]["source"]
+            return report
+    return content.make_report(seed, layout, "blank", inject_error=rng.random() < 0.3)
+
+
+def build_one(outdir: Path, stem: str, seed: int, renderer: str, condition: str, scale: float = 1.0) -> dict:
+    rng = random.Random(seed)
+    report = _report(rng, seed, rng.choice(["2019", "2021"]))
+    variants = draw_variants(rng, report["layout"])
+    if variants["document"]["template_mix"] and not report.get("real"):
+        content.mix_template(report, rng)
+    if condition in HARD:
+        _hard_variants(condition, variants, rng)
+    with tempfile.TemporaryDirectory(prefix="foreign-") as work:
+        pdf = _renderer(renderer)(report, variants, Path(work))
+        if condition in HARD:
+            dpi = 100 if condition == "dpi100" else rng.choice([150, 200])
+            pages, fmt, q = _hard_pages(condition, rasterize(pdf, dpi), rng, dpi, seed * 10)
+        else:
+            level = LEVELS[int(condition[1])]
+            dpi = rng.choice(level["dpis"])
+            fmt = rng.choice(FORMATS)
+            pages = [_scan(p, rng, level, dpi, seed * 10 + i, jpeg=fmt in ("jpg", "pdf"))
+                     for i, p in enumerate(rasterize(pdf, dpi))]
+            q = level["q"]
+    if scale != 1.0:
+        pages = [cv2.resize(p, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) for p in pages]
+        dpi = int(round(dpi * scale))
+    files = save_pages(outdir, stem, fmt, pages, dpi, q)
+    truth = _truth(stem, report, renderer, condition, files, dpi, variants)
+    (outdir / "truth").mkdir(parents=True, exist_ok=True)
+    (outdir / "truth" / f"{stem}.json").write_text(json.dumps(truth, ensure_ascii=False, indent=1), encoding="utf-8")
+    return {"document": stem, "layout": report["layout"], "condition": condition, "renderer": renderer,
+            "dpi": dpi, "format": fmt, "injected": bool(report["injected"])}
+
+
+def plan(seed: int, count: int, hard_each: int, renderers: list[str]) -> list[tuple[str, int, str, str]]:
+    """(stem, seed, renderer, condition) for every document of a set: `count` documents over levels
+    0-2, then `hard_each` documents per hard condition; renderers taken in turn."""
+    jobs = []
+    conditions = [f"L{i % 3}" for i in range(count)] + [c for c in HARD for _ in range(hard_each)]
+    for n, condition in enumerate(conditions):
+        renderer = renderers[n % len(renderers)]
+        jobs.append((f"f{n + 1:03d}-{renderer}-{condition}", seed * 1000 + n, renderer, condition))
+    return jobs
+
+
+def build_foreign(outdir, seed: int | None = None, count: int = 60, hard_each: int = 2,
+                  renderers: tuple[str, ...] = ("docx", "html"), scale: float = 1.0) -> list[dict]:
+    outdir = Path(outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
+    seed = int(time.time()) % 100000 if seed is None else seed
+    print(f"foreign set: seed {seed}, {count} documents + {hard_each} per hard condition, "
+          f"renderers {','.join(renderers)}", flush=True)
+    done = []
+    for stem, doc_seed, renderer, condition in plan(seed, count, hard_each, list(renderers)):
+        done.append(build_one(outdir, stem, doc_seed, renderer, condition, scale))
+    (outdir / "truth" / "SEED").write_text(f"{seed}\n", encoding="utf-8")
+    return done
