@@ -3,7 +3,7 @@ PY ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
 
-.PHONY: setup setup-paddle system-deps test eval eval-hard eval-degraded bench lint samples clean
+.PHONY: setup setup-paddle system-deps test eval eval-hard eval-degraded eval-foreign eval-foreign-half bench lint samples clean
 
 setup: $(BIN)/digitize
 
@@ -48,6 +48,27 @@ eval-hard: setup
 
 eval-degraded: setup
 	$(BIN)/digitize eval scans/degraded/
+
+# Reports drawn by the independent renderers (Word/LibreOffice, HTML/Chromium), every drawing
+# choice of layout-variants.md at random, levels 0-2 and the hard conditions, from a fresh seed
+# each run (printed; SEED=N repeats a run). Needs the Debian packages of foreign-deps.
+FOREIGN_DIR ?= /tmp/digitizer-foreign
+FOREIGN_ARGS ?= --count 60 --hard-each 2
+eval-foreign: setup foreign-deps
+	rm -rf $(FOREIGN_DIR)
+	$(BIN)/python -m digitizer.synth --foreign $(FOREIGN_DIR) $(FOREIGN_ARGS) $(if $(SEED),--seed $(SEED))
+	$(BIN)/digitize eval $(FOREIGN_DIR)
+
+eval-foreign-half: setup foreign-deps
+	$(MAKE) eval-foreign FOREIGN_DIR=$(FOREIGN_DIR)-half FOREIGN_ARGS="--count 30 --hard-each 0 --scale 0.5"
+
+FOREIGN_PACKAGES = libreoffice-writer-nogui chromium fonts-noto-cjk fonts-arphic-ukai fonts-cwtex-fs
+foreign-deps:
+	@missing=$$(for p in $(FOREIGN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing $$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
 
 bench: setup
 	$(BIN)/python -m digitizer.bench scans/ --docs 4 --repeats 3

@@ -27,6 +27,7 @@ from .types import ValueCell
 class DocScore:
     document: str
     condition: str
+    renderer: str = ""  # which renderer drew the document (foreign sets)
     cells: int = 0
     right: int = 0
     pages: int = 0
@@ -84,13 +85,17 @@ class EvalResult:
             "",
             f"{'condition':<18}{'docs':>5}{'cells':>7}{'accuracy':>10}{'all right':>10}{'precision':>10}{'recall':>8}",
         ]
-        by_condition: dict[str, list[DocScore]] = defaultdict(list)
+        groups: dict[str, list[DocScore]] = defaultdict(list)
         for doc in self.docs:
-            by_condition[doc.condition].append(doc)
-        for condition, docs in sorted(by_condition.items()):
+            groups[doc.condition].append(doc)
+        renderers: dict[str, list[DocScore]] = defaultdict(list)
+        for doc in self.docs:
+            if doc.renderer:
+                renderers[f"renderer {doc.renderer}"].append(doc)
+        for name, docs in [*sorted(groups.items()), *sorted(renderers.items())]:
             c = self._totals(docs)
             lines.append(
-                f"{condition:<18}{c['documents']:>5}{c['cells']:>7}{c['accuracy'] * 100:>9.2f}%"
+                f"{name:<18}{c['documents']:>5}{c['cells']:>7}{c['accuracy'] * 100:>9.2f}%"
                 f"{c['all_right']:>6}/{c['documents']:<3}{c['precision']:>10.3f}{c['recall']:>8.3f}"
             )
         wrong = [w for d in self.docs for w in d.wrong]
@@ -116,7 +121,8 @@ def score(truth: dict, report: Report | dict) -> DocScore:
     """Score one report (a Report or its JSON) against its ground truth."""
     if isinstance(report, Report):
         report = report.to_json()
-    doc = DocScore(truth["document"], truth.get("condition", "default"), pages=report.get("pages") or 0)
+    doc = DocScore(truth["document"], truth.get("condition", "default"), truth.get("renderer", ""),
+                   pages=report.get("pages") or 0)
     found = (
         {(k, c["row"], c["col"]): c for k, t in report["tables"].items() for c in t["cells"]}
         if report["layout"] == truth["layout"]

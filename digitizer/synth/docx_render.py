@@ -36,9 +36,11 @@ import threading
 from functools import cache
 from pathlib import Path
 
+import pypdfium2 as pdfium
 from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
-from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_ROW_HEIGHT_RULE, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -178,6 +180,15 @@ def _repeat_as_header(row) -> None:
     tr_pr.append(_el("w:tblHeader"))
 
 
+def _keep_together(table, n_rows: int) -> None:
+    """The first n_rows rows neither split nor leave the next row: a header never ends a page alone."""
+    for row in table.rows[:n_rows]:
+        row._tr.get_or_add_trPr().append(_el("w:cantSplit"))
+        for cell in row.cells:
+            for p in cell.paragraphs:
+                p.paragraph_format.keep_with_next = True
+
+
 def _vertical_direction(cell) -> None:
     _tcpr_put(cell, _el("w:textDirection", val="btLr"))
 
@@ -240,8 +251,8 @@ def _put(cell, text: str, align: str = "center", bold: bool = False, vertical: b
             run.add_break()
 
 
-def _new_table(doc, n_rows: int, widths: list[float], rules: dict):
-    """A fixed-layout table of column widths (mm), centred, its cells in the table style."""
+def _new_table(doc, n_rows: int, widths: list[float], rules: dict, row_pt: float | None = None):
+    """A fixed-layout table of column widths (mm), centred, rows at least row_pt high, cells in the table style."""
     table = doc.add_table(rows=n_rows, cols=len(widths))
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
@@ -251,6 +262,9 @@ def _new_table(doc, n_rows: int, widths: list[float], rules: dict):
             cell.width = Mm(w)
     _table_borders(table, rules)
     for row in table.rows:
+        if row_pt:
+            row.height = Pt(row_pt)
+            row.height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
         for cell in row.cells:
             cell.paragraphs[0].style = "TableText"
     return table
@@ -271,7 +285,7 @@ def _active_label(label: str, key: str, variants: dict, rng: random.Random, layo
         if act["fee_unit"] == "cell":
             return "本年收费金额"
         return rng.choice(ACTIVE_LABELS[key][:2]) if act["label_variants"] else label
-    if act["label_variants"] and key in ACTIVE_LABELS:
+    if act["label_variants"] and key in ACTIVE_LABELS and key != "amount_10k_yuan":
         return rng.choice(ACTIVE_LABELS[key])
     return label
 
@@ -293,7 +307,7 @@ def _active_block(table, r: int, block: dict, ctx: dict) -> int:
     v, rng, texts = ctx["variants"], ctx["rng"], ctx["texts"]["active"]
     act, align = v["active"], v["document"]["align"]
     cap = _span(table, r, 0, r, 3)
-    _put(cap, block["caption"], align=rng.choice(["left", "center"]), bold=act["caption_style"] == "bold")
+    _put(cap, block["caption"], align=ctx["caption_align"], bold=act["caption_style"] == "bold")
     if act["caption_style"] == "shaded":
         _shade(cap, rng.choice(["bfbfbf", "d0cece", "c9c9c9"]))
     slots = _value_slots(len(block["cols"]), act["one_value_cols"])
@@ -328,7 +342,7 @@ def draw_active(doc, ctx: dict) -> None:
     for i, group in enumerate(groups):
         if i:
             _no_spacing(doc.add_paragraph(), 1.0)
-        table = _new_table(doc, sum(2 + len(b["rows"]) for b in group), widths, ctx["variants"]["rules"])
+        table = _new_table(doc, sum(2 + len(b["rows"]) for b in group), widths, ctx["variants"]["rules"], ctx["row_pt"])
         r = 0
         for block in group:
             r = _active_block(table, r, block, ctx)
@@ -426,9 +440,18 @@ def _group_spans(rows: list[str], layout: str) -> list[tuple[str, int, int]]:
     return spans
 
 
-def _span_label(cell, text: str, how: str, ctx: dict) -> None:
+def _span_label(table, r0: int, r1: int, col: int, text: str, ctx: dict) -> None:
+    """A row header spanning rows r0..r1 (vertical, wrapped or rotated); rotated text gets the height it needs."""
+    how = ctx["variants"]["applications"]["vertical_label"]
+    cell = _span(table, r0, col, r1, col)
     if how == "rotated":
         _vertical_direction(cell)
+        need = (len(text) * 1.05 * ctx["table_pt"] + 8) / (r1 - r0 + 1)
+        for r in range(r0, r1 + 1):
+            row = table.rows[r]
+            if row.height is None or row.height.pt < need:
+                row.height = Pt(need)
+                row.height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
     _put(cell, text, vertical=how == "vertical", bold=ctx["head_bold"] and text == RESULTS)
 
 
@@ -444,7 +467,7 @@ def _app_widths(ctx: dict) -> list[float]:
 
 def _missing_rule(table, n_header: int, n_rows: int, ctx: dict) -> None:
     """Leave out one inner rule segment, as where two cells were merged by hand."""
-    rng, rules = ctx["rng"], ctx["variants"]["rules"]
+    rng = ctx["rng"]
     r = rng.randrange(n_header, n_header + n_rows - 1)
     if rng.random() < 0.5:
         c = 2
@@ -454,7 +477,6 @@ def _missing_rule(table, n_header: int, n_rows: int, ctx: dict) -> None:
         c = rng.randrange(3, 9)
         _cell_borders(table.cell(r, c), right=("nil", 0, "auto"))
         _cell_borders(table.cell(r, c + 1), left=("nil", 0, "auto"))
-    del rules
 
 
 def draw_applications(doc, ctx: dict) -> None:
@@ -462,8 +484,9 @@ def draw_applications(doc, ctx: dict) -> None:
     app, align = v["applications"], v["document"]["align"]
     rows = printed_rows(report)
     cols = [c["key"] for c in table_blocks(layout, "applications")[0]["cols"]]
-    table = _new_table(doc, 3 + len(rows), _app_widths(ctx), v["rules"])
+    table = _new_table(doc, 3 + len(rows), _app_widths(ctx), v["rules"], ctx["row_pt"])
     _app_header(table, ctx, 3)
+    _keep_together(table, 3 + ctx["rng"].choice([1, 2]))
     repeat = {"all": 3, "part": ctx["rng"].choice([1, 2]), "none": 0}[app["repeat_header"]]
     for i in range(repeat):
         _repeat_as_header(table.rows[i])
@@ -482,10 +505,9 @@ def draw_applications(doc, ctx: dict) -> None:
         _put(cell, label, align=ctx["label_align"])
         for j, col in enumerate(cols):
             _put(table.cell(r, 3 + j), ctx["texts"]["applications"][(key, col)], align=align)
-    res = _span(table, 3 + results[0], 0, 3 + results[-1], 0)
-    _span_label(res, RESULTS, app["vertical_label"], ctx)
+    _span_label(table, 3 + results[0], 3 + results[-1], 0, RESULTS, ctx)
     for parent, a, b in groups:
-        _span_label(_span(table, 3 + a, 1, 3 + b, 1), parent, app["vertical_label"], ctx)
+        _span_label(table, 3 + a, 3 + b, 1, parent, ctx)
     if v["rules"]["missing_rule"]:
         _missing_rule(table, 3, len(rows), ctx)
 
@@ -541,10 +563,8 @@ def _rl_header(table, ctx: dict, groups: list, rows: int) -> None:
 
 def _rl_table(doc, ctx: dict, groups: list) -> None:
     rows = ctx["variants"]["review_litigation"]["header_rows"]
-    if rows == 2 or not any(g[2] for g in groups):
-        rows = 2 if len(groups) == 1 or rows == 2 else rows
     n = 5 * len(groups)
-    table = _new_table(doc, rows + 1, [ctx["table_width"] / n] * n, ctx["variants"]["rules"])
+    table = _new_table(doc, rows + 1, [ctx["table_width"] / n] * n, ctx["variants"]["rules"], ctx["row_pt"])
     _rl_header(table, ctx, groups, rows)
     texts, align = ctx["texts"]["review_litigation"], ctx["variants"]["document"]["align"]
     for g, (key, _, _) in enumerate(groups):
@@ -555,7 +575,7 @@ def _rl_table(doc, ctx: dict, groups: list) -> None:
 def _rl_transposed(doc, ctx: dict) -> None:
     leaves = _rl_cols(ctx)
     width = ctx["text_width"]
-    table = _new_table(doc, 16, [width * 0.2, width * 0.3, width * 0.25, width * 0.25], ctx["variants"]["rules"])
+    table = _new_table(doc, 16, [width * 0.2, width * 0.3, width * 0.25, width * 0.25], ctx["variants"]["rules"], ctx["row_pt"])
     bold, shade = ctx["head_bold"], ctx["variants"]["active"]["header_shading"]
     head = _span(table, 0, 0, 0, 2)
     _put(head, "项目", bold=bold)
@@ -625,12 +645,12 @@ def _setup(doc, ctx: dict, rng: random.Random) -> None:
     _set_style_font(styles["Normal"], font_family(v["font_body"]), body_pt)
     styles["Normal"].paragraph_format.line_spacing = rng.choice([1.0, 1.15, 1.3, 1.5])
     styles["Normal"].paragraph_format.space_after = Pt(rng.choice([0, 0, 3, 6]))
-    table_style = styles.add_style("TableText", 1)
+    table_style = styles.add_style("TableText", WD_STYLE_TYPE.PARAGRAPH)
     table_style.base_style = styles["Normal"]
     _set_style_font(table_style, font_family(v["font_table"]), v["table_pt"])
     table_style.paragraph_format.line_spacing = 1.0
     table_style.paragraph_format.first_line_indent = Pt(0)
-    head = styles.add_style("SectionHead", 1)
+    head = styles.add_style("SectionHead", WD_STYLE_TYPE.PARAGRAPH)
     head.base_style = styles["Normal"]
     head_kind = rng.choice(["sans", v["font_body"]])
     _set_style_font(head, font_family(head_kind), body_pt + rng.choice([0, 0, 1, 2]), bold=head_kind != "sans")
@@ -677,12 +697,15 @@ def _page_break(doc) -> None:
     doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
 
-def _place_table(doc, table: str, ctx: dict, caption: str | None) -> None:
+def _place_table(doc, table: str, ctx: dict, caption: str | None, heading: str | None = None) -> None:
+    """The table (on its own landscape section for a landscape table 四), under its heading or caption."""
     v = ctx["variants"]["document"]
     landscape = table == "review_litigation" and v["table4_landscape"]
     if landscape:
         _landscape(doc, True)
-        ctx["table_width"] = 297 - 2 * ctx["margin"] - 30
+        ctx["table_width"] = 297 - 2 * ctx["margin"] - 5
+    if heading:
+        doc.add_paragraph(heading, style="SectionHead")
     if caption:
         p = doc.add_paragraph(caption, style="SectionHead")
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -705,14 +728,16 @@ def _section_text(i: int, ctx: dict) -> list[str]:
     return []
 
 
-def build_document(report: dict, variants: dict):
-    """The python-docx Document of the report as the variants draw it."""
+def build_document(report: dict, variants: dict, break_before_applications: bool = False):
+    """The python-docx Document of the report as the variants draw it (optionally table 三 on a new page)."""
     rng = _rng(report, variants, "layout")
     doc = Document()
     margin = rng.uniform(22, 30)
     ctx = {"report": report, "variants": variants, "layout": report["layout"], "rng": rng,
            "texts": printed_texts(report, variants), "table_pt": variants["document"]["table_pt"],
            "margin": margin, "text_width": 210 - 2 * margin, "head_bold": rng.random() < 0.4,
+           "caption_align": rng.choice(["left", "center"]),
+           "row_pt": variants["document"]["table_pt"] * rng.uniform(1.4, 2.4),
            "label_align": rng.choice(["left", "left", "center"])}
     ctx["table_width"] = ctx["text_width"]
     _setup(doc, ctx, rng)
@@ -726,14 +751,14 @@ def build_document(report: dict, variants: dict):
     if rng.random() < 0.5:
         _body(doc, f"本报告根据《中华人民共和国政府信息公开条例》要求编制，所列数据统计期限自{report['year']}年1月1日起至"
                    f"{report['year']}年12月31日止。")
+    landscape = variants["document"]["table4_landscape"]
     for i in range(6):
         table = SECTION_TABLE.get(i)
-        if table and flow == "page_break":
-            _page_break(doc)
-        if table == "review_litigation" and variants["document"]["table4_landscape"] and flow != "appendix":
-            doc.add_paragraph(_heading_text(i, variants), style="SectionHead")
-            _place_table(doc, table, ctx, None)
+        if table == "review_litigation" and landscape and flow != "appendix":
+            _place_table(doc, table, ctx, None, _heading_text(i, variants))
             continue
+        if table and (flow == "page_break" or (table == "applications" and break_before_applications and flow != "appendix")):
+            _page_break(doc)
         doc.add_paragraph(_heading_text(i, variants), style="SectionHead")
         for text in _section_text(i, ctx):
             _body(doc, text)
@@ -745,6 +770,10 @@ def build_document(report: dict, variants: dict):
         _page_break(doc)
         doc.add_paragraph("附表", style="SectionHead")
         for i, table in SECTION_TABLE.items():
+            if i > 1 and table == "review_litigation" and not landscape and rng.random() < 0.5:
+                _page_break(doc)
+            if table == "applications" and break_before_applications:
+                _page_break(doc)
             _place_table(doc, table, ctx, f"附表{i}  {TABLE_NAMES[table]}")
     return doc
 
@@ -779,6 +808,18 @@ def to_pdf(docx_path: Path, outdir: Path, timeout: int = 120) -> Path:
     return pdf
 
 
+def _header_split(pdf: Path) -> bool:
+    """Whether table 三's header rows were cut by a page break (its first data row on a later page)."""
+    doc = pdfium.PdfDocument(str(pdf))
+    try:
+        pages = ["".join(doc[i].get_textpage().get_text_range().split()) for i in range(len(doc))]
+    finally:
+        doc.close()
+    head = next((i for i, t in enumerate(pages) if "申请人情况" in t), None)
+    first = next((i for i, t in enumerate(pages) if "本年新收" in t), None)
+    return head is not None and first is not None and first != head
+
+
 def render_pdf(report: dict, variants: dict, workdir: Path) -> Path:
     """Write the report as <workdir>/<name>.docx and convert it to PDF; return the PDF path."""
     workdir = Path(workdir)
@@ -788,4 +829,8 @@ def render_pdf(report: dict, variants: dict, workdir: Path) -> Path:
     if pdf.exists():
         pdf.unlink()
     build_document(report, variants).save(str(path))
-    return to_pdf(path, workdir)
+    to_pdf(path, workdir)
+    if _header_split(pdf):  # Word would keep the header rows together; LibreOffice may not
+        build_document(report, variants, break_before_applications=True).save(str(path))
+        to_pdf(path, workdir)
+    return pdf

@@ -131,23 +131,33 @@ def _truth(stem: str, report: dict, renderer: str, condition: str, files: list[s
             "real": report.get("real"), "variants": variants, "tables": tables}
 
 
-def _report(rng: random.Random, seed: int, layout: str) -> dict:
-    if rng.random() < 0.25:
-        try:
-            from .real_reports import REAL_REPORTS, real_report
-        except ImportError:
-            REAL_REPORTS = []
-        if REAL_REPORTS:
-            i = rng.randrange(len(REAL_REPORTS))
-            report = real_report(i)
-            report["real"] = REAL_REPORTS[i]["source"]
-            return report
+def real_pool() -> list[tuple[str, object]]:
+    """Reports with the numbers of real published reports: the 乐清 2020 seed and real_reports."""
+    from .real_reports import REAL_REPORTS, real_report
+    from .samples import seed_report
+
+    pool: list[tuple[str, object]] = [("乐清市自然资源和规划局2020", seed_report)]
+    pool += [(r["source"], lambda i=i: real_report(i)) for i, r in enumerate(REAL_REPORTS)]
+    return pool
+
+
+def _report(rng: random.Random, seed: int, layout: str, real: int | None) -> dict:
+    """Random numbers, or (one in four, or when `real` names one) a real report's numbers."""
+    pool = real_pool()
+    if real is None and rng.random() < 0.25:
+        real = rng.randrange(len(pool))
+    if real is not None:
+        name, make = pool[real % len(pool)]
+        report = make()
+        report["real"] = name
+        return report
     return content.make_report(seed, layout, "blank", inject_error=rng.random() < 0.3)
 
 
-def build_one(outdir: Path, stem: str, seed: int, renderer: str, condition: str, scale: float = 1.0) -> dict:
+def build_one(outdir: Path, stem: str, seed: int, renderer: str, condition: str, scale: float = 1.0,
+              real: int | None = None) -> dict:
     rng = random.Random(seed)
-    report = _report(rng, seed, rng.choice(["2019", "2021"]))
+    report = _report(rng, seed, rng.choice(["2019", "2021"]), real)
     variants = draw_variants(rng, report["layout"])
     if variants["document"]["template_mix"] and not report.get("real"):
         content.mix_template(report, rng)
@@ -176,14 +186,17 @@ def build_one(outdir: Path, stem: str, seed: int, renderer: str, condition: str,
             "dpi": dpi, "format": fmt, "injected": bool(report["injected"])}
 
 
-def plan(seed: int, count: int, hard_each: int, renderers: list[str]) -> list[tuple[str, int, str, str]]:
-    """(stem, seed, renderer, condition) for every document of a set: `count` documents over levels
-    0-2, then `hard_each` documents per hard condition; renderers taken in turn."""
-    jobs = []
+def plan(seed: int, count: int, hard_each: int, renderers: list[str]) -> list[tuple[str, int, str, str, int | None]]:
+    """(stem, seed, renderer, condition, real) for every document of a set: the 乐清 2020 report
+    drawn by every renderer (scanner-grade), `count` documents over levels 0-2, then `hard_each`
+    documents per hard condition; renderers taken in turn."""
+    jobs: list[tuple[str, int, str, str, int | None]] = [
+        (f"yueqing-2020-{r}", seed * 1000 + 900 + i, r, "L1", 0) for i, r in enumerate(renderers)
+    ]
     conditions = [f"L{i % 3}" for i in range(count)] + [c for c in HARD for _ in range(hard_each)]
     for n, condition in enumerate(conditions):
         renderer = renderers[n % len(renderers)]
-        jobs.append((f"f{n + 1:03d}-{renderer}-{condition}", seed * 1000 + n, renderer, condition))
+        jobs.append((f"f{n + 1:03d}-{renderer}-{condition}", seed * 1000 + n, renderer, condition, None))
     return jobs
 
 
@@ -195,7 +208,7 @@ def build_foreign(outdir, seed: int | None = None, count: int = 60, hard_each: i
     print(f"foreign set: seed {seed}, {count} documents + {hard_each} per hard condition, "
           f"renderers {','.join(renderers)}", flush=True)
     done = []
-    for stem, doc_seed, renderer, condition in plan(seed, count, hard_each, list(renderers)):
-        done.append(build_one(outdir, stem, doc_seed, renderer, condition, scale))
+    for stem, doc_seed, renderer, condition, real in plan(seed, count, hard_each, list(renderers)):
+        done.append(build_one(outdir, stem, doc_seed, renderer, condition, scale, real))
     (outdir / "truth" / "SEED").write_text(f"{seed}\n", encoding="utf-8")
     return done

@@ -583,6 +583,11 @@ def save_pages(outdir: Path, stem: str, fmt: str, pages: list[np.ndarray], dpi: 
         name = f"{stem}.tif"
         ims[0].save(outdir / name, save_all=True, append_images=ims[1:], compression="group4", dpi=(dpi, dpi))
         files.append(name)
+    elif fmt == "tif":
+        ims = [Image.fromarray(img, mode(img)) for img in pages]
+        name = f"{stem}.tif"
+        ims[0].save(outdir / name, save_all=True, append_images=ims[1:], compression="tiff_deflate", dpi=(dpi, dpi))
+        files.append(name)
     elif fmt == "pdf":
         ims = [Image.fromarray(img, mode(img)) for img in pages]
         name = f"{stem}.pdf"

@@ -40,7 +40,7 @@ FONT_STACKS = {
     "serif": '"Noto Serif CJK SC", "AR PL UMing CN", "Source Han Serif SC", "SimSun", serif',
     "sans": '"Noto Sans CJK SC", "WenQuanYi Zen Hei", "Source Han Sans SC", "SimHei", sans-serif',
     "kai": '"AR PL UKai CN", "KaiTi", "cwTeXKai", "Noto Serif CJK SC", serif',
-    "fangsong": '"cwTeXFangSong", "FangSong", "FangSong_GB2312", "Noto Serif CJK SC", serif',
+    "fangsong": '"cwTeXFangSong", "FangSong", "FangSong_GB2312", "AR PL UMing CN", "Noto Serif CJK SC", serif',
 }
 CN_NUM = "一二三四五六"
 SECTIONS = [
@@ -289,11 +289,12 @@ def _applications_html(report: dict, variants: dict, texts: dict, rng: random.Ra
     repeat = ap["repeat_header"]
     head = [_tr(r, "hrow") for r in _app_header(variants, cut=repeat == "part")]
     body = _app_body(report, variants, texts, rng)
+    cls = "t apps rep" if ap["header"] == "repeat" else "t apps"
     if repeat == "all":
-        return _table(body, widths, "t apps", head=head)
+        return _table(body, widths, cls, head=head)
     if repeat == "part":
-        return _table(head[2:] + body, widths, "t apps", head=head[:2])
-    return _table(head + body, widths, "t apps")
+        return _table(head[2:] + body, widths, cls, head=head[:2])
+    return _table(head + body, widths, cls)
 
 
 # ---------------------------------------------------------------- table 四 (review_litigation)
@@ -418,6 +419,7 @@ h1 {{ text-align: center; font-size: {rng.choice([18, 20, 22])}pt; margin: 0 0 1
       font-family: {FONT_STACKS[rng.choice(['serif', 'sans'])]}; line-height: 1.4; }}
 h2 {{ font-size: {body_pt}pt; font-family: {head_font}; margin: {rng.choice([0.3, 0.6, 1.0])}em 0 0.4em;
       text-indent: {rng.choice([0, 2])}em; font-weight: {rng.choice([700, 700, 400])}; }}
+h2 {{ break-after: avoid; }}
 p {{ text-indent: 2em; margin: 0 0 0.3em; text-align: justify; }}
 .appx {{ break-before: page; }}
 .appx-title {{ font-family: {FONT_STACKS['sans']}; font-size: {body_pt}pt; margin: 0 0 0.5em; }}
@@ -426,14 +428,17 @@ p {{ text-indent: 2em; margin: 0 0 0.3em; text-align: justify; }}
 .gap {{ margin-bottom: {rng.choice([6, 10, 16])}pt; }}
 table.t {{ border-collapse: collapse; width: 100%; table-layout: auto;
            font-family: {FONT_STACKS[doc['font_table']]}; font-size: {doc['table_pt']}pt; line-height: 1.3; }}
-table.t td {{ padding: {pad}pt {pad + 1}pt; vertical-align: middle; text-align: center; }}
-table.t tr {{ break-inside: avoid; }}
+table.t td {{ padding: {pad}pt {pad + 1}pt; vertical-align: middle; text-align: center; height: 1.3em; }}
+.gap table.t, table.rev {{ break-inside: avoid; }}
+table.t.tr {{ width: {rng.choice([55, 65, 80])}%; margin: 0 auto; }}
+table.t td.lab, table.t td.n {{ break-inside: avoid; }}
 table.t td.n {{ text-align: {doc['align']}; white-space: pre; }}
 table.t td.lab {{ text-align: {rng.choice(['left', 'left', 'center'])}; }}
 table.t td.note {{ font-size: {max(doc['table_pt'] - 2.5, 7):.1f}pt; text-align: left; }}
 table.t td.cap {{ text-align: {rng.choice(['center', 'left'])}; }}
 table.t td.b {{ font-weight: 700; }}
 table.t td.shade2 {{ background: {rng.choice(['#bfbfbf', '#c6d9f1', '#d0cece'])}; }}
+table.apps.rep tr.hrow td.h {{ font-size: 0.85em; line-height: 1.1; }}
 table.t tr.hrow td.h {{ {f'background: {shading};' if shading else ''} }}
 table.t td.vlab {{ padding: 2pt 1pt; line-height: 1.15; }}
 table.t td.vh {{ line-height: 1.15; vertical-align: middle; }}
