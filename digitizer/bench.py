@@ -3,7 +3,7 @@
     python -m digitizer.bench scans/ --docs 4 [--repeats 1] [--batch-sizes 10,200] [--out out/bench.json]
 
 For the documents of scans/ that have ground truth (scans/truth/<document>.json), it runs
-  (a) baseline: digitizer.ocr.fullpage.FullPageDigitizer: PaddleOCR's detection + recognition over
+  (a) baseline: Digitizer with digitizer.ocr.fullpage.FullPageCellReader: PaddleOCR's detection + recognition over
       the whole page, each text box put into the grid cell holding its centre;
   (b) project:  digitizer.pipeline.Digitizer: grid cells read one text line at a time, numbers
       decoded over digits only;
@@ -121,11 +121,16 @@ def _current_rss_mb() -> float:
 def _make(variant: str, settings: Settings):
     """A digitizer for the variant with its models loaded."""
     if variant == "baseline":
-        from .ocr.fullpage import FullPageDigitizer
+        from .ocr.fullpage import FullPageCellReader
+        from .pipeline import Digitizer
 
-        digitizer = FullPageDigitizer(settings)
-        digitizer.ocr  # noqa: B018  load the models now
-        digitizer.engine  # noqa: B018  the front matter is still read by the project's recogniser
+        # Everything but the cell reading is the project's (straightening, orientation, grids,
+        # mapping, checks; the front matter is still read by the project's recogniser). The
+        # re-reading of suspect cells is off: it would read with the project's own cell reader.
+        reader = FullPageCellReader(settings.with_(reread=False))
+        digitizer = Digitizer(settings.with_(reread=False), cell_reader=reader)
+        reader.ocr  # noqa: B018  load the models now
+        digitizer.engine  # noqa: B018
     elif variant == "project":
         from .pipeline import Digitizer
 

@@ -16,6 +16,7 @@ from scipy.optimize import linear_sum_assignment
 
 from .layouts import AxisEntry, Layout, TableSpec, load_layouts
 from .numbers import as_separator_count, parse_number, strip_specks
+from .reconstruct import transpose
 from .types import Table, TableCell, ValueCell
 
 _NOT_WORD = re.compile(r"[^\w]|_", re.UNICODE)
@@ -133,13 +134,29 @@ def _entry_score(entry: AxisEntry, leaf: str, parents: list[str]) -> float:
     return score
 
 
-def table_quality(tv: TableView, spec: TableSpec) -> float:
-    """Mean best similarity of the table's printed labels to the spec's labels (0-100)."""
-    labels = tv.labels()
-    if not labels:
-        return 0.0
-    targets = spec.labels()
-    return float(np.mean([max(similarity(t, label) for t in targets) for label in labels]))
+SURE_LABEL = 75.0  # similarity at which a printed text is evidence for a table
+MIN_EVIDENCE = 2.0  # sure labels a table needs to be taken for one of the layout's tables
+
+
+def _printed_texts(tv: TableView) -> list[str]:
+    """Every distinct text the table prints in its label cells and headers (leaves and parents)."""
+    texts = [r.leaf for r in tv.rows] + [p for r in tv.rows for p in r.parents]
+    texts += [c.leaf for c in tv.columns] + [p for c in tv.columns for p in c.parents]
+    return list(dict.fromkeys(t for t in texts if norm(t)))
+
+
+def table_evidence(tv: TableView, spec: TableSpec) -> float:
+    """How surely the table is `spec`, by what it says: the sum of the similarities of its printed
+    texts that match one of the spec's labels, aliases, parents, captions or header words (each
+    text counted once). A table is found by its words, not its shape: a block of table 二 drawn as
+    its own small table, or table 三 without its header, still says what it is."""
+    vocabulary = spec.vocabulary()
+    score = 0.0
+    for text in _printed_texts(tv):
+        best = max(similarity(word, text) for word in vocabulary)
+        if best >= SURE_LABEL:
+            score += best / 100.0
+    return score
 
 
 @dataclass
@@ -149,27 +166,33 @@ class Mapping:
     unassigned: list[Table] = field(default_factory=list)
 
 
-def choose_layout(tables: list[Table], min_quality: float) -> Mapping:
+def _assign_tables(views: list[TableView], layout: Layout) -> tuple[Mapping, float]:
+    mapping = Mapping(layout)
+    total = 0.0
+    for tv in views:
+        evidence, key = max((table_evidence(tv, spec), key) for key, spec in layout.tables.items())
+        if evidence >= MIN_EVIDENCE:
+            mapping.assigned.setdefault(key, []).append(tv)
+            total += evidence
+        else:
+            mapping.unassigned.append(tv.table)
+    return mapping, total
+
+
+def choose_layout(tables: list[Table], year: int | None = None) -> Mapping:
+    """The layout whose tables the document's tables say they are, most surely; on a tie (the
+    tables the two layouts share), the layout in force in the report's year."""
     views = [view(t) for t in tables]
-    best: Mapping | None = None
-    best_total = 0.0
+    candidates = []
     for layout in load_layouts():
-        mapping = Mapping(layout)
-        total = 0.0
-        for tv in views:
-            scored = [(table_quality(tv, spec), key) for key, spec in layout.tables.items()]
-            quality, key = max(scored)
-            if quality >= min_quality:
-                mapping.assigned.setdefault(key, []).append(tv)
-                total += quality * len(tv.labels())
-            else:
-                mapping.unassigned.append(tv.table)
+        mapping, total = _assign_tables(views, layout)
         # A report shows most of its layout's tables; a stray table that resembles one is not enough.
-        if len(mapping.assigned) * 2 >= len(layout.tables) and total > best_total:
-            best, best_total = mapping, total
-    if best is None:
+        if len(mapping.assigned) * 2 >= len(layout.tables) and total > 0:
+            in_force = year is not None and layout.years[0] <= year <= layout.years[1]
+            candidates.append((round(total, 6), in_force, mapping))
+    if not candidates:
         return Mapping(None, {}, list(tables))
-    return best
+    return max(candidates, key=lambda c: (c[0], c[1]))[2]
 
 
 @dataclass
@@ -279,7 +302,11 @@ def map_table(spec: TableSpec, views: list[TableView], layout: Layout, threshold
     """Every canonical cell of one layout table; a cell not found has value None."""
     found: dict[tuple[str, str], TableCell] = {}
     for tv in views:
-        for key, cell in _MAPPERS[spec.keys_from](tv, spec, threshold).items():
+        # Printed as drawn, or transposed (its row labels where the column headers would be):
+        # whichever places more of the table's cells.
+        as_printed = _MAPPERS[spec.keys_from](tv, spec, threshold)
+        flipped = _MAPPERS[spec.keys_from](view(transpose(tv.table)), spec, threshold)
+        for key, cell in max(as_printed, flipped, key=len).items():
             found.setdefault(key, cell)
     out = []
     for row_key, col_key in spec.cell_keys(_printed_alternates(spec, found)):

@@ -29,9 +29,16 @@ def normalize_text(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
+# A change written out in words (本年增/减 cells: 减少3, 增加12).
+_WORDED_SIGN = re.compile(r"^(?P<word>增加|增|减少|减)(?P<rest>\d.*)$")
+
+
 def parse_number(text: str) -> ParsedNumber | None:
     """The number a cell's text means, or None when the text is not a number."""
     compact = normalize_text(text)
+    worded = _WORDED_SIGN.match(compact)
+    if worded:
+        compact = ("-" if worded["word"].startswith("减") else "") + worded["rest"]
     if compact in ZERO_MARKS or compact.translate(_DASHES) in ZERO_MARKS:
         return ParsedNumber(0)
     match = _NUMBER.match(compact.translate(_DASHES).replace("，", ","))

@@ -15,32 +15,44 @@ import re
 import numpy as np
 
 from .ocr.read import ink_mask, split_lines, stroke_length
-from .types import CellReading, Grid
+from .types import BBox, CellReading, Grid
 
 SAMPLE_CELLS = 80
 SURE = 0.9
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
-def _sample_masks(gray: np.ndarray, grids: list[Grid]) -> list[np.ndarray]:
-    """Ink masks of (up to SAMPLE_CELLS) inked cells of the page's tables."""
+def _sample(gray: np.ndarray, grids: list[Grid]) -> list[tuple[BBox, np.ndarray]]:
+    """Boxes and ink masks of (up to SAMPLE_CELLS) inked cells of the page's tables."""
     cells = [c for g in grids for c in g.cells]
-    masks = []
+    out = []
     for cell in cells:
         x0, y0, x1, y1 = cell.bbox
         mask = ink_mask(gray[y0 + 2 : y1 - 2, x0 + 2 : x1 - 2], stroke_length(gray.shape[1]))
         if mask is not None and mask.sum() > 50:
-            masks.append(mask)
-        if len(masks) == SAMPLE_CELLS:
+            out.append((cell.bbox, mask))
+        if len(out) == SAMPLE_CELLS:
             break
-    return masks
+    return out
+
+
+def _sample_masks(gray: np.ndarray, grids: list[Grid]) -> list[np.ndarray]:
+    return [mask for _, mask in _sample(gray, grids)]
+
+
+def word_cells(gray: np.ndarray, grids: list[Grid], count: int = 12) -> list[BBox]:
+    """The most inked cells of the page's tables (labels, mostly): what the recognizer reads to
+    tell which way up the print is."""
+    sample = sorted(_sample(gray, grids), key=lambda s: -int(s[1].sum()))
+    return [bbox for bbox, _ in sample[:count]]
 
 
 def text_is_vertical(gray: np.ndarray, grids: list[Grid]) -> bool:
-    """Whether the page's table text runs top to bottom (the page lies on its side).
+    """Whether the page's table text may run top to bottom (the page lies on its side).
 
     Each cell votes; a few cells of narrow, wrapped or vertically written labels are outvoted by
-    the many ordinary ones."""
+    the many ordinary ones. A table of narrow columns with headers written one character per
+    line (table 四) votes vertical too: the pipeline then lets the recognizer decide."""
     votes = 0
     for mask in _sample_masks(gray, grids):
         along, across = len(split_lines(mask)), len(split_lines(mask.T))

@@ -12,19 +12,24 @@ from pathlib import Path
 from . import checks, grid, load, mapping, orientation, preprocess, prose, reconstruct, verify
 from .errors import DigitizerError, LoadError
 from .ocr.engines import RecognitionEngine, get_engine
-from .ocr.read import read_cells
+from .ocr.read import CellReader, GridCellReader, read_cells
 from .report import Report
 from .settings import Settings
 from .types import DocumentSource, StraightPage, Table
 
 
 class Digitizer:
-    """Reads documents with models loaded once (one per process or worker)."""
+    """Reads documents with models loaded once (one per process or worker).
 
-    def __init__(self, settings: Settings | None = None):
+    `cell_reader` is the step that reads the text of a page's grid cells (ocr.read.CellReader);
+    the default recognises each cell's lines with the project's engine. The benchmark's baseline
+    passes a full-page OCR reader there (ocr.fullpage.FullPageCellReader)."""
+
+    def __init__(self, settings: Settings | None = None, cell_reader: CellReader | None = None):
         self.settings = settings or Settings()
         self._engine: RecognitionEngine | None = None
         self._reader_pool: ThreadPoolExecutor | None = None
+        self._cell_reader = cell_reader
 
     @property
     def engine(self) -> RecognitionEngine:
@@ -32,10 +37,16 @@ class Digitizer:
             self._engine = get_engine(self.settings)
         return self._engine
 
+    @property
+    def cell_reader(self) -> CellReader:
+        if self._cell_reader is None:
+            self._cell_reader = GridCellReader(self.engine, self.settings.rec_batch_size)
+        return self._cell_reader
+
     def _read_cells(self, straight: StraightPage, grids: list) -> list:
-        """One CellReading per grid cell of the page (the benchmark's baseline replaces this)."""
+        """One CellReading per grid cell of the page, in grid order."""
         boxes = [cell.bbox for g in grids for cell in g.cells]
-        return read_cells(straight.image, boxes, self.engine, self.settings.rec_batch_size) if boxes else []
+        return self.cell_reader.read(straight.image, boxes) if boxes else []
 
     def _tables(self, straight: StraightPage, grids: list, readings: list) -> tuple[list[Table], float]:
         def to_original(bbox):
@@ -52,13 +63,23 @@ class Digitizer:
         return self._tables(straight, grids, self._read_cells(straight, grids))
 
     def _prepare(self, page) -> tuple[StraightPage, list]:
-        """The page straightened, turned upright if its text runs vertically, and its grids."""
+        """The page straightened, turned a quarter if its text runs vertically, and its grids."""
         straight = preprocess.straighten(page, self.settings)
         grids = grid.find_grids(straight.image, straight.number)
         if self.settings.orientation and orientation.text_is_vertical(straight.image, grids):
-            straight = preprocess.turn(straight, 1)
-            grids = grid.find_grids(straight.image, straight.number)
+            # Geometry says the print may lie on its side; vertically written headers say so too.
+            # The recognizer settles it: the words of a page on its side read as noise.
+            turned = [preprocess.turn(straight, k) for k in (1, 3)]
+            candidates = [(straight, grids)] + [(t, grid.find_grids(t.image, t.number)) for t in turned]
+            straight, grids = max(candidates, key=lambda c: self._upright_score(*c))
         return straight, grids
+
+    def _upright_score(self, straight: StraightPage, grids: list) -> float:
+        boxes = orientation.word_cells(straight.image, grids)
+        if not boxes:
+            return 0.0
+        readings = read_cells(straight.image, boxes, self.engine, self.settings.rec_batch_size)
+        return orientation.upright_confidence(readings)
 
     def _finish(self, straight: StraightPage, grids: list, readings: list) -> tuple[list[Table], StraightPage]:
         tables, confidence = self._tables(straight, grids, readings)
@@ -133,7 +154,7 @@ class Digitizer:
         report.prose_received = front.received
 
     def _map(self, report: Report, tables: list[Table], straight_pages: dict) -> None:
-        found = mapping.choose_layout(tables, min_quality=self.settings.label_score)
+        found = mapping.choose_layout(tables, report.year)
         if found.layout is None:
             return
         layout = found.layout

@@ -66,9 +66,23 @@ def classify(table: Table) -> None:
         numbers = sum(1 for c in cells if c is not None and c.text and not is_text(c))
         if body and words > numbers and words >= 0.3 * len(body):
             label_cols = col + 1
-        else:
+        elif numbers or not body:
             break
+        # A column with nothing printed in it (the rest of a row header cut off at the page
+        # break above, its text left on the page before) may still have labels to its right.
     table.label_cols = label_cols
+
+
+def transpose(table: Table) -> Table:
+    """The table with rows and columns swapped (a report may print table 四's 15 numbers in a
+    column, their labels beside them): the same cells, classified anew."""
+    cells = [
+        TableCell(c.col, c.row, c.col_span, c.row_span, c.text, c.confidence, c.page, c.bbox, c.reading, c.straight_bbox)
+        for c in table.cells
+    ]
+    flipped = Table(list(table.pages), table.n_cols, table.n_rows, cells)
+    classify(flipped)
+    return flipped
 
 
 def _header_texts(table: Table) -> list[str]:

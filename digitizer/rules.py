@@ -373,6 +373,40 @@ def _apart(rules: np.ndarray, solid: np.ndarray) -> np.ndarray:
     return np.where(on_solid[labels], 0, rules).astype(np.uint8)
 
 
+def _regular(line: np.ndarray) -> bool:
+    """Whether a row of ink is dots or dashes: many pieces, most of about one length, with gaps
+    (the strokes of print closed into a run are of all lengths, and a solid rule has no gaps)."""
+    edges = np.diff(np.concatenate(([0], line.astype(np.int8), [0])))
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    pieces = ends - starts
+    if len(pieces) < 8:
+        return False
+    usual = float(np.median(pieces))
+    return float(np.mean((pieces >= 0.5 * usual) & (pieces <= 2 * usual))) >= TYPICAL
+
+
+def closed_rows(binary: np.ndarray, length: int, thin: int) -> np.ndarray:
+    """Horizontal rules printed as dots or dashes that blur into an almost solid line (dots the
+    size of the rule's width, a scan's blur): the ink closed along the row over gaps about a rule's
+    width, kept where it runs `length` on, as thin as a rule, with paper above and below along most
+    of it, and is a regular row of pieces in print (closed print makes long runs too)."""
+    closed = cv2.morphologyEx(binary, cv2.MORPH_CLOSE, _kernel(thin + 2, 1))
+    runs = cv2.morphologyEx(closed, cv2.MORPH_OPEN, _kernel(length, 1))
+    if not runs.any():
+        return runs
+    others = binary & ~cv2.dilate(runs, _kernel(1, 3))
+    near = cv2.dilate(others, _kernel(1, 2 * thin + 1)) > 0
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(runs, connectivity=8)
+    size = stats[:, cv2.CC_STAT_AREA]
+    crowded = np.bincount(labels[near & (runs > 0)], minlength=count)
+    keep = (crowded < 0.5 * size) & (size <= thin * stats[:, cv2.CC_STAT_WIDTH])
+    keep[0] = False
+    for label in np.flatnonzero(keep):
+        x, y, w, h = stats[label, :4]
+        keep[label] = _regular(binary[y : y + h, x : x + w].any(axis=0))
+    return np.where(keep[labels], 255, 0).astype(np.uint8)
+
+
 def find_lines(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Masks of the horizontal and vertical ruling lines of a straightened grayscale page (short
     gaps in a line, faint print or noise, closed)."""
@@ -383,8 +417,10 @@ def find_lines(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     dashed_h, reaching_h, dashed_v, reaching_v = _dashed(gray, rows, columns)
     # Only the ends of dashed rules reach out to their crossings (solid rules meet theirs), and
     # less far than a one-line row is high, so that no rule is carried across a spanning cell.
-    rows |= dashed_h
-    columns |= dashed_v
+    # Rules that blur into almost solid lines run across several cells: three times the shortest
+    # rule, so that two characters one above the other never make one.
+    rows |= dashed_h | closed_rows(binary, 3 * h_len, thin)
+    columns |= dashed_v | np.ascontiguousarray(closed_rows(np.ascontiguousarray(binary.T), 3 * v_len, thin).T)
     reach = 2 * step
     if reaching_h.any():
         rows |= _reach(reaching_h, columns, reach, horizontal=True)

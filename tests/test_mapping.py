@@ -62,6 +62,6 @@ def test_misread_labels_map_to_their_keys():
 
 def test_the_layout_is_chosen_by_its_labels_not_guessed():
     table = applications_table(MISREAD, {2: ("（三）不予公开", 3)})
-    mapping = choose_layout([table], 62.0)
+    mapping = choose_layout([table])
     assert mapping.layout is None  # one table of three is not a report
     assert {layout.name for layout in load_layouts()} == {"2019", "2021"}

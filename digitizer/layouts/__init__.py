@@ -44,6 +44,8 @@ class TableSpec:
     title: str
     keys_from: str  # "rows" or "column_header"
     blocks: tuple[Block, ...]
+    # Printed words that identify the table without naming a key (申请人情况, 信息内容 …).
+    words: tuple[str, ...] = ()
 
     def cell_keys(self, printed_alternates: frozenset[str] = frozenset()) -> list[tuple[str, str]]:
         """Every canonical (row, col) of the table, in print order: the layout's own rows, or,
@@ -75,6 +77,14 @@ class TableSpec:
 
     def labels(self) -> list[str]:
         return [label for e in self.row_entries() + self.col_entries() for label in e.labels()]
+
+    def vocabulary(self) -> list[str]:
+        """Everything the table prints that says which table it is: labels and their variants,
+        parent labels, block captions and header words."""
+        entries = self.row_entries() + self.col_entries()
+        parents = [e.parent for e in entries if e.parent]
+        captions = [b.caption for b in self.blocks if b.caption]
+        return list(dict.fromkeys([*self.labels(), *parents, *captions, *self.words]))
 
 
 def _unique(entries: list[AxisEntry]) -> list[AxisEntry]:
@@ -143,6 +153,7 @@ def parse_layout(data: dict, aliases: dict | None = None) -> Layout:
                 Block(b.get("caption"), _entries(b["rows"], aliases.get(key) or {}), _entries(b["cols"], aliases.get(key) or {}))
                 for b in spec["blocks"]
             ),
+            tuple(spec.get("words", ())),
         )
         for key, spec in data["tables"].items()
     }

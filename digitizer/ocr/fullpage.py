@@ -17,9 +17,8 @@ import cv2
 import numpy as np
 
 from ..errors import EngineUnavailable
-from ..pipeline import Digitizer
 from ..settings import Settings
-from ..types import BBox, CellReading, StraightPage
+from ..types import BBox, CellReading
 from . import models
 
 DET_MODEL = "PP-OCRv6_small_det"
@@ -130,29 +129,18 @@ def _assign(boxes: list[Box], cell_bboxes: list[BBox]) -> list[tuple[str, float,
     return out
 
 
-class FullPageDigitizer(Digitizer):
-    """Digitizer with the cell reading (read_cells) replaced by full-page OCR + assignment by centre.
+class FullPageCellReader:
+    """A CellReader by full-page OCR: PaddleOCR's detection + recognition over the page, each
+    text box assigned to the cell holding its centre (the benchmark's naive baseline)."""
 
-    Everything else is the project's: straightening, orientation, grids, reconstruction, mapping,
-    checks, and the front matter, which is still read by the project's recogniser (self.engine).
-    The project's re-reading of suspect cells (settings.reread) is turned off unless reread=True:
-    it would read cells with the project's own cell reader, which is what the baseline stands in for.
-    """
-
-    def __init__(self, settings: Settings | None = None, reread: bool = False):
-        settings = settings or Settings()
-        if hasattr(settings, "reread") and not reread:
-            settings = settings.with_(reread=False)
-        super().__init__(settings)
+    def __init__(self, settings: Settings):
+        self.settings = settings
 
     @property
     def ocr(self) -> FullPageOCR:
         return get_fullpage_ocr(self.settings)
 
-    def _read_cells(self, straight: StraightPage, grids: list) -> list[CellReading]:
-        if not grids:
-            return []
-        boxes = [cell.bbox for g in grids for cell in g.cells]
-        found = _assign(self.ocr.read(straight.image), boxes)
+    def read(self, gray: np.ndarray, boxes: list[BBox]) -> list[CellReading]:
+        found = _assign(self.ocr.read(gray), boxes)
         # numeric_text None: the baseline has no digits-only decoding; lines = boxes in the cell.
         return [CellReading(text, score if count else 1.0, None, 0.0, count) for text, score, count in found]

@@ -12,6 +12,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Protocol
 
 import cv2
 import numpy as np
@@ -335,3 +336,21 @@ def reread_numeric(gray: np.ndarray, bbox: BBox, engine: RecognitionEngine) -> l
             if score > candidates.get(candidate, (0.0, ""))[0]:
                 candidates[candidate] = (score, name if candidate == text else f"{name}, runner-up")
     return sorted(((t, c, how) for t, (c, how) in candidates.items()), key=lambda x: -x[1])
+
+
+class CellReader(Protocol):
+    """The cell-reading step: the text of every cell box of a straightened page."""
+
+    def read(self, gray: np.ndarray, boxes: list[BBox]) -> list[CellReading]:
+        """One CellReading per box, in the order given."""
+        ...
+
+
+class GridCellReader:
+    """The project's cell reader: each cell's text lines recognised by the engine (read_cells)."""
+
+    def __init__(self, engine: RecognitionEngine, batch_size: int):
+        self.engine, self.batch_size = engine, batch_size
+
+    def read(self, gray: np.ndarray, boxes: list[BBox]) -> list[CellReading]:
+        return read_cells(gray, boxes, self.engine, self.batch_size)
