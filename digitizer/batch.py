@@ -14,14 +14,15 @@ import logging
 import os
 import signal
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from contextlib import contextmanager
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import closing, contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from . import __version__, export, load
 from .errors import ExitCode, LoadError, SetupError
-from .failures import read_document
+from .failures import failed_report, read_document
 from .pipeline import Digitizer
 from .report import Report
 from .settings import Settings
@@ -56,15 +57,48 @@ def _run_in_worker(source: DocumentSource) -> Report:
     return read_document(_worker, source)
 
 
-def _stop(pool: ProcessPoolExecutor, futures: list[Future]) -> None:
-    """Ctrl-C or an error in the driver: drop the documents not started and end the workers now
-    (each would otherwise finish its document first); nothing of theirs is half-written."""
-    for future in futures:
-        future.cancel()
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Ctrl-C, a dead worker or an error in the driver: drop the documents not started and end
+    the workers now (each would otherwise finish its document first); a worker writes nothing,
+    so nothing is left half-written. (The futures are left to the pool to cancel: cancelling one
+    itself makes Python 3.11's pool raise InvalidStateError when it then finds a dead worker.)"""
     processes = list((getattr(pool, "_processes", None) or {}).values())  # no public handle to them
     pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:
         process.terminate()
+
+
+def _read_alone(source: DocumentSource, settings: Settings) -> Report:
+    """A document that was being read when a worker died, read again in a pool of its own: if it
+    kills that worker too, it is the culprit, and fails (a pool of one blames nobody else)."""
+    with ProcessPoolExecutor(1, initializer=_init_worker, initargs=(settings,)) as pool:
+        try:
+            return pool.submit(_run_in_worker, source).result()
+        except BrokenProcessPool:
+            return failed_report(source, "the worker process died while reading it "
+                                         "(killed, out of memory, or a crash in native code)")
+
+
+def _pooled(sources: list[DocumentSource], settings: Settings) -> Iterator[Report]:
+    """Reports in input order from a pool of worker processes. A worker that dies breaks the
+    pool: the documents that were being read are read again one by one, alone, then a new pool
+    takes up the rest, so a crash costs at most its own document."""
+    index = 0
+    while index < len(sources):
+        pool = ProcessPoolExecutor(settings.workers, initializer=_init_worker, initargs=(settings,))
+        futures = [pool.submit(_run_in_worker, source) for source in sources[index:]]
+        try:
+            for future in futures:
+                report = future.result()
+                yield report
+                index += 1
+        except BrokenProcessPool:
+            pass
+        finally:
+            _stop(pool)
+        for source in sources[index:index + settings.workers]:
+            yield _read_alone(source, settings)
+            index += 1
 
 
 def run_documents(sources: list[DocumentSource], settings: Settings) -> Iterator[Report]:
@@ -75,16 +109,7 @@ def run_documents(sources: list[DocumentSource], settings: Settings) -> Iterator
             yield read_document(digitizer, source)
         return
     threads = max(1, settings.cpu_threads // settings.workers)
-    worker_settings = settings.with_(cpu_threads=threads)
-    pool = ProcessPoolExecutor(settings.workers, initializer=_init_worker, initargs=(worker_settings,))
-    futures = [pool.submit(_run_in_worker, source) for source in sources]
-    try:
-        for future in futures:
-            yield future.result()
-    except BaseException:
-        _stop(pool, futures)
-        raise
-    pool.shutdown()
+    yield from _pooled(sources, settings.with_(cpu_threads=threads))
 
 
 @dataclass
@@ -212,6 +237,50 @@ def _write_batch_files(out_dir: Path, ordered: list[dict], summary: BatchSummary
         tmp.write_text(json.dumps(summary.to_json(), ensure_ascii=False, indent=1), encoding="utf-8")
 
 
+@contextmanager
+def _uninterruptible() -> Iterator[None]:
+    """Ctrl-C waits until the current document's files and archive row are all written, so a
+    document is either finished everywhere or not at all."""
+    caught: list[int] = []
+    try:
+        previous = signal.signal(signal.SIGINT, lambda number, _frame: caught.append(number))
+    except ValueError:  # not the main thread: signals are not this code's to handle
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if caught:
+        raise KeyboardInterrupt
+
+
+def _store(report: Report, source: DocumentSource, out_dir: Path, xlsx: bool, archive,
+           keys: tuple[str, str, str]) -> dict:
+    """One finished document: its traceback (if any) to the log, its files, its archive row.
+    keys: its content hash, the run key and the model versions."""
+    sha, key, models = keys
+    _log_failure(report)
+    export.write_json(report, out_dir)
+    if xlsx:
+        export.write_xlsx(report, out_dir)
+    data = report.to_json()
+    archive.record(data, str(source.paths[0]), sha, key, models=models, agency=report.agency, year=report.year)
+    return data
+
+
+def _already_read(sources: list[DocumentSource], hashes: dict[str, str | None], archive, key: str,
+                  out_dir: Path) -> dict[str, dict]:
+    """Reports of the documents archived with this content, id and run key whose JSON is in
+    out_dir: a rerun skips them (resume)."""
+    done = {}
+    for source in sources:
+        sha, path = hashes[source.document], out_dir / f"{source.document}.json"
+        if sha and archive.has(sha, key, source.document) and path.exists():
+            done[source.document] = json.loads(path.read_text(encoding="utf-8"))
+    return done
+
+
 def run_batch(
     sources: list[DocumentSource],
     out_dir: Path,
@@ -234,32 +303,23 @@ def run_batch(
     key = run_key(settings)
     models = json.dumps(versions(), sort_keys=True)
     summary = BatchSummary()
-    reports: dict[str, dict] = {}
     with Archive(archive_url or out_dir / "archive.sqlite") as archive, _failure_log(out_dir):
         hashes = {s.document: _hash_or_none(s, settings) for s in sources}
-        todo = []
-        for source in sources:
-            sha = hashes[source.document]
-            done_json = out_dir / f"{source.document}.json"
-            if not force and sha and archive.has(sha, key, source.document) and done_json.exists():
-                reports[source.document] = json.loads(done_json.read_text(encoding="utf-8"))
-                summary.skipped += 1
-                if on_report is not None:
-                    on_report(reports[source.document] | {"skipped": True})
-            else:
-                todo.append(source)
+        reports = {} if force else _already_read(sources, hashes, archive, key, out_dir)
+        summary.skipped = len(reports)
+        for report in reports.values():
+            if on_report is not None:
+                on_report(report | {"skipped": True})
+        todo = [s for s in sources if s.document not in reports]
         try:
-            for source, report in zip(todo, _reports(todo, settings, executor, ray_address)):
-                _log_failure(report)
-                export.write_json(report, out_dir)
-                if xlsx:
-                    export.write_xlsx(report, out_dir)
-                data = report.to_json()
-                archive.record(data, str(source.paths[0]), hashes[source.document] or _stand_in_hash(source), key,
-                               models=models, agency=report.agency, year=report.year)
-                reports[source.document] = data
-                if on_report is not None:
-                    on_report(data)
+            # closing: on Ctrl-C the executor's workers are stopped now, not when garbage-collected
+            with closing(_reports(todo, settings, executor, ray_address)) as reports_in_order:
+                for source, report in zip(todo, reports_in_order):
+                    sha = hashes[source.document] or _stand_in_hash(source)
+                    with _uninterruptible():
+                        reports[source.document] = _store(report, source, out_dir, xlsx, archive, (sha, key, models))
+                    if on_report is not None:
+                        on_report(reports[source.document])
         except KeyboardInterrupt:
             summary.interrupted = True
         _cross_year_checks(reports, archive, out_dir, key, models, {s.document: s for s in sources}, hashes)

@@ -360,3 +360,34 @@ def test_an_unexpected_error_fails_its_document_and_the_batch_goes_on(tmp_path, 
     assert log.count("Traceback (most recent call last)") == 2
     assert "Traceback" not in capsys.readouterr().err
     assert json.loads((out / "summary.json").read_text())["documents"] == 2
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(p) for p in (task / "children").read_text().split()]
+    return found
+
+
+def test_a_worker_killed_mid_batch_costs_no_document(tmp_path):
+    """A worker process killed while reading (the OOM killer, a crash in native code) breaks the
+    process pool: its documents are read again alone and the batch ends with all of them."""
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    for i in range(6):
+        ruled_table(scans / f"t{i}.png", seed=130 + i)
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "digitizer.cli", str(scans), "--out", str(out), "--workers", "2",
+               "--no-xlsx", "--no-review", "--quiet"]
+    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while not list(out.glob("t*.json")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    workers = _children(process.pid)
+    assert workers, "no worker processes found"
+    os.kill(workers[0], signal.SIGKILL)
+    assert process.wait(timeout=300) == 0, process.stderr.read()
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["documents"] == 6 and not summary["failed"]
+    with Archive(out / "archive.sqlite") as archive:
+        assert len(archive.dump()["documents"]) == 6
