@@ -4,8 +4,11 @@ interrupted run can resume where it stopped.
 
 SQLAlchemy Core with one schema for two backends: SQLite (default; one embedded file, nothing to
 install) and PostgreSQL (``postgresql://…`` URL, driver psycopg 3) for shared, concurrent use.
-A document is identified by the content hash of its files plus a ``run_key`` chosen by the caller
-(engine, settings and model versions): the same scan read by another engine is a separate row.
+A document is identified by its id (the file stem, longer where two inputs share one), the content
+hash of its files and a ``run_key`` chosen by the caller (engine, settings and model versions): the
+same scan read by another engine is a separate row, and so is a copy of it under another name.
+Opening an archive is a setup step: a database that cannot be reached, created or read raises
+SetupError (one line, exit 2) before any document is read.
 """
 
 from __future__ import annotations
@@ -22,7 +25,12 @@ from typing import Any, Self
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from .errors import SetupError
+
 metadata = sa.MetaData()
+_UNIQUE = "uq_documents_document_sha256_run_key"
+_OLD_UNIQUE = "uq_documents_sha256_run_key"  # archives made before document ids counted
+_SCHEMA_LOCK = 0x6469_6769  # PostgreSQL advisory lock id held while the schema is created
 
 documents = sa.Table(
     "documents", metadata,
@@ -42,7 +50,7 @@ documents = sa.Table(
     sa.Column("seconds", sa.Double),
     sa.Column("errors", sa.Text, nullable=False, default=""),  # the messages joined by newlines
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-    sa.UniqueConstraint("sha256", "run_key", name="uq_documents_sha256_run_key"),
+    sa.UniqueConstraint("document", "sha256", "run_key", name=_UNIQUE),
     sa.Index("ix_documents_year_layout", "year", "layout"),
     sa.Index("ix_documents_status", "status"),
     sqlite_autoincrement=True,  # never reuse a replaced document's id (as PostgreSQL's sequence)
@@ -142,11 +150,33 @@ class Archive:
     written in its own short transaction (SQLite: WAL mode, so readers never block the writer)."""
 
     def __init__(self, url_or_path: str | Path) -> None:
-        self.url = _url(url_or_path)
-        self.engine: Engine = sa.create_engine(self.url, pool_pre_ping=not self.url.startswith("sqlite"))
+        try:
+            self.url = _url(url_or_path)
+            self.engine: Engine = sa.create_engine(self.url, pool_pre_ping=not self.url.startswith("sqlite"))
+        except (OSError, sa.exc.ArgumentError, ImportError) as err:
+            raise SetupError(f"cannot open the archive {url_or_path}: {_one_line(err)}") from err
         if self.engine.dialect.name == "sqlite":
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
-        metadata.create_all(self.engine)
+        try:
+            self._create_schema()
+        except sa.exc.SQLAlchemyError as err:
+            self.engine.dispose()
+            shown = self.engine.url.render_as_string(hide_password=True)
+            raise SetupError(f"cannot open the archive {shown}: {_one_line(getattr(err, 'orig', None) or err)}") from err
+
+    def _create_schema(self) -> None:
+        """Create the tables if missing, safe when several runs start at once on a fresh database:
+        one transaction holding the database's write lock (SQLite: BEGIN IMMEDIATE; PostgreSQL: an
+        advisory lock), so a second run waits, then finds the tables."""
+        if self.engine.dialect.name == "sqlite":
+            with self.engine.connect() as conn:
+                _create_sqlite_schema(conn)
+            return
+        with self.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(sa.text("SELECT pg_advisory_xact_lock(:id)"), {"id": _SCHEMA_LOCK})
+            metadata.create_all(conn)
+            _upgrade_unique_key(conn)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -157,19 +187,22 @@ class Archive:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def has(self, sha256: str, run_key: str) -> bool:
-        """Whether this content was already archived with this run_key (resume skips it)."""
+    def has(self, sha256: str, run_key: str, document: str | None = None) -> bool:
+        """Whether this content was already archived with this run_key (resume skips it), under
+        this document id if one is given."""
         query = sa.select(documents.c.id).where(documents.c.sha256 == sha256, documents.c.run_key == run_key)
+        if document is not None:
+            query = query.where(documents.c.document == document)
         with self.engine.connect() as conn:
             return conn.execute(query.limit(1)).first() is not None
 
     def record(self, report: dict, path: str, sha256: str, run_key: str, models: str = "",
                agency: str | None = None, year: int | None = None) -> int:
-        """Store one report in one transaction, replacing an earlier row of the same (sha256,
-        run_key): a crash or a bad report leaves the old state or the new one, never half of one.
+        """Store one report in one transaction, replacing an earlier row of the same (document,
+        sha256, run_key): a crash or a bad report leaves the old state or the new one, never half of one.
         Returns the new document id."""
         with self.engine.begin() as conn:
-            self._delete(conn, sha256, run_key)  # a write first: SQLite takes its write lock here
+            self._delete(conn, report["document"], sha256, run_key)  # a write first: SQLite takes its write lock here
             messages = [str(m) for m in report.get("errors") or []]
             document_id = conn.execute(documents.insert().values(
                 path=str(path), document=report["document"], source=json.dumps(report.get("source") or []),
@@ -198,8 +231,9 @@ class Archive:
             return int(document_id)
 
     @staticmethod
-    def _delete(conn: Connection, sha256: str, run_key: str) -> None:
-        ids = sa.select(documents.c.id).where(documents.c.sha256 == sha256, documents.c.run_key == run_key)
+    def _delete(conn: Connection, document: str, sha256: str, run_key: str) -> None:
+        d = documents.c
+        ids = sa.select(d.id).where(d.document == document, d.sha256 == sha256, d.run_key == run_key)
         for table in CHILDREN:
             conn.execute(table.delete().where(table.c.document_id.in_(ids)))
         conn.execute(documents.delete().where(documents.c.id.in_(ids)))
@@ -322,6 +356,49 @@ def _group(rows: Iterable[dict], key: str) -> dict[Any, list[dict]]:
     for row in rows:
         groups.setdefault(row[key], []).append(row)
     return groups
+
+
+def _one_line(err: object) -> str:
+    return " ".join(str(err).split()) or type(err).__name__
+
+
+def _create_sqlite_schema(conn: Connection) -> None:
+    """SQLite: foreign keys off (only possible outside a transaction) so that an upgrade's table
+    rebuild cascades nothing, then one BEGIN IMMEDIATE transaction: a second run waits for it."""
+    conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+    try:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        metadata.create_all(conn)
+        _upgrade_unique_key(conn)
+        conn.commit()
+    except BaseException:
+        conn.rollback()
+        raise
+    finally:
+        conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+
+
+def _upgrade_unique_key(conn: Connection) -> None:
+    """Archives made before document ids counted are unique on (sha256, run_key) alone, which
+    would merge two documents of equal content: widen the key to (document, sha256, run_key).
+    SQLite cannot alter a constraint, so there the table is rebuilt, its ids kept (legacy rename:
+    the child tables' foreign keys keep naming `documents`)."""
+    names = {u["name"] for u in sa.inspect(conn).get_unique_constraints("documents")}
+    if _OLD_UNIQUE not in names:
+        return
+    if conn.dialect.name != "sqlite":
+        conn.exec_driver_sql(f"ALTER TABLE documents DROP CONSTRAINT {_OLD_UNIQUE}")
+        conn.execute(sa.schema.AddConstraint(next(c for c in documents.constraints if c.name == _UNIQUE)))
+        return
+    columns = ", ".join(c.name for c in documents.c)
+    conn.exec_driver_sql("PRAGMA legacy_alter_table=ON")
+    conn.exec_driver_sql("ALTER TABLE documents RENAME TO documents_before_upgrade")
+    conn.exec_driver_sql("PRAGMA legacy_alter_table=OFF")
+    for index in documents.indexes:
+        conn.exec_driver_sql(f"DROP INDEX IF EXISTS {index.name}")
+    documents.create(conn)
+    conn.exec_driver_sql(f"INSERT INTO documents ({columns}) SELECT {columns} FROM documents_before_upgrade")
+    conn.exec_driver_sql("DROP TABLE documents_before_upgrade")
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

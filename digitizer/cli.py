@@ -9,7 +9,7 @@ import click
 from tqdm import tqdm
 
 from . import __version__, load
-from .errors import DigitizerError
+from .errors import DigitizerError, ExitCode
 from .ocr.engines import ENGINES
 from .settings import Settings
 
@@ -23,6 +23,15 @@ class _DefaultToRun(click.Group):
         elif args and args[0].startswith("-") and args[0] not in ("--help", "-h", "--version"):
             args = ["run", *args]
         return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: click.Context):
+        """Ctrl-C anywhere ends with exit code 130 and one line (click's own answer is exit 1,
+        the code of "some documents failed")."""
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            click.echo("\ninterrupted: documents that finished are written and archived; run again to resume", err=True)
+            ctx.exit(int(ExitCode.interrupted))
 
 
 def _versions() -> str:
@@ -96,21 +105,37 @@ _threads_option = click.option("--threads", default=2, show_default=True, help="
 @click.option("--xlsx/--no-xlsx", default=True, show_default=True, help="Also write one Excel workbook per document.")
 @click.option("--review/--no-review", default=True, show_default=True,
               help="Also write OUT/review/index.html: page overlays and rebuilt tables to check by eye.")
+@click.option("--max-pages", default=Settings.max_pages, show_default=True, type=click.IntRange(1),
+              help="Pages per document; a longer one fails with this limit named.")
+@click.option("--max-page-pixels", default=Settings.max_page_pixels, show_default=True, type=click.IntRange(1),
+              help="Pixels per page image (decompression bombs); PDF pages are rendered within it.")
+@click.option("--max-file-mb", default=Settings.max_file_bytes // 1_000_000, show_default=True,
+              type=click.IntRange(1), help="Megabytes per file, checked before the file is read or hashed.")
 @click.option("--quiet", is_flag=True, help="No progress bar and no per-document lines (for scripts).")
 @click.option("--log-json", is_flag=True, help="One JSON line per document on stderr instead of the progress bar.")
 def run(inputs: tuple[Path, ...], out_dir: Path, archive_url: str | None, force: bool, executor: str,
         ray_address: str | None, engine: str, paddle_model_dir: Path | None, device: str,
-        workers: int | None, threads: int, xlsx: bool, review: bool, quiet: bool, log_json: bool) -> None:
+        workers: int | None, threads: int, xlsx: bool, review: bool, max_pages: int, max_page_pixels: int,
+        max_file_mb: int, quiet: bool, log_json: bool) -> None:
     """Read every document (PNG, JPG, TIFF, BMP, WebP, PDF; folders recursively) in INPUTS.
 
+    \b
     Loose page images <stem>_p1.jpg, <stem>_p2.jpg or <stem>-001.png … are one document.
+    A document's id (OUT/<id>.json) is its file stem; where two share one, the id is the
+    path under the input folder with __ between folders (p/rep.pdf: p__rep).
+    A file reached twice (symlinks, a folder given twice) is read once.
     A rerun skips documents already archived with the same settings (resume); --force redoes them.
-    Exit code 0 when every document was read, 1 when some failed, 2 on a usage error.
+    A bad document gets status failed with its reason (tracebacks in OUT/digitize.log) and the
+    batch goes on; one run at a time writes OUT.
+
+    \b
+    Exit codes: 0 every document read; 1 some failed; 2 nothing read: bad option or input,
+    unusable --out or archive, OUT held by another run; 130 Ctrl-C (what finished is kept).
     """
     import json as _json
     import time
 
-    from .batch import run_batch
+    from .batch import output_lock, run_batch
 
     try:
         sources = load.discover(inputs)
@@ -119,7 +144,8 @@ def run(inputs: tuple[Path, ...], out_dir: Path, archive_url: str | None, force:
     if not sources:
         raise click.UsageError(f"no page images or PDFs under {', '.join(map(str, inputs))}")
     settings = Settings(engine=engine, paddle_model_dir=paddle_model_dir, device=device, cpu_threads=threads,
-                        workers=workers if workers is not None else Settings().workers)
+                        workers=workers if workers is not None else Settings().workers, max_pages=max_pages,
+                        max_page_pixels=max_page_pixels, max_file_bytes=max_file_mb * 1_000_000)
     bar = tqdm(total=len(sources), unit="doc", disable=quiet or log_json, file=sys.stderr)
     started, pages = time.perf_counter(), 0
 
@@ -144,20 +170,19 @@ def run(inputs: tuple[Path, ...], out_dir: Path, archive_url: str | None, force:
                        + (f" ({'; '.join(report['errors'])})" if report["errors"] else ""), file=sys.stderr)
 
     try:
-        summary = run_batch(sources, out_dir, settings, xlsx=xlsx, on_report=on_report,
-                            archive_url=archive_url, force=force, executor=executor, ray_address=ray_address)
+        with output_lock(out_dir):
+            summary = run_batch(sources, out_dir, settings, xlsx=xlsx, on_report=on_report,
+                                archive_url=archive_url, force=force, executor=executor, ray_address=ray_address)
+            bar.close()
+            if review and not summary.interrupted:
+                _write_review(out_dir, sources, quiet)
     except DigitizerError as err:
         bar.close()
         click.echo(f"error: {err}", err=True)
         sys.exit(int(err.exit_code))
-    bar.close()
-    if review:
-        from .review import write_review
-
-        items = [(_json.loads((out_dir / f"{s.document}.json").read_text(encoding="utf-8")), s) for s in sources]
-        page = write_review(out_dir, items)
-        if not quiet:
-            click.echo(f"Review: {page}")
+    if summary.interrupted:
+        click.echo(f"\ninterrupted: the {summary.documents - summary.skipped} documents read in this run are written "
+                   "and archived; run the same command again to read the rest", err=True)
     if not quiet:
         click.echo(f"{summary.documents} documents ({summary.skipped} already archived), {summary.pages} pages, "
                    f"{summary.cells} cells read; {len(summary.failed)} failed; "
@@ -167,6 +192,17 @@ def run(inputs: tuple[Path, ...], out_dir: Path, archive_url: str | None, force:
         for document, failing in summary.inconsistent:
             click.echo(f"  inconsistent {document}: {', '.join(failing)}")
     sys.exit(int(summary.exit_code))
+
+
+def _write_review(out_dir: Path, sources: list, quiet: bool) -> None:
+    import json
+
+    from .review import write_review
+
+    items = [(json.loads((out_dir / f"{s.document}.json").read_text(encoding="utf-8")), s) for s in sources]
+    page = write_review(out_dir, items)
+    if not quiet:
+        click.echo(f"Review: {page}")
 
 
 @main.command("export")

@@ -1,4 +1,5 @@
-"""User-facing errors: each carries a plain reason and, where it helps, how to fix it."""
+"""User-facing errors: each carries a plain reason and, where it helps, how to fix it, and the
+exit code the command ends with when it stops the run."""
 
 from __future__ import annotations
 
@@ -6,9 +7,10 @@ from enum import IntEnum
 
 
 class ExitCode(IntEnum):
-    ok = 0
-    some_failed = 1
-    usage = 2
+    ok = 0  # every document read
+    some_failed = 1  # the batch finished, some documents have status failed
+    usage = 2  # nothing read: bad option, input, --out or archive (a setup error)
+    interrupted = 130  # Ctrl-C (128 + SIGINT); what finished is written and archived
 
 
 class DigitizerError(Exception):
@@ -19,6 +21,13 @@ class DigitizerError(Exception):
 
 class LoadError(DigitizerError):
     """A document could not be read as pages (corrupt, encrypted, too large, not an image)."""
+
+
+class SetupError(DigitizerError):
+    """The run cannot start: an unusable --out folder, an unreachable or corrupt archive, another
+    run holding the output folder. Raised before any document is read."""
+
+    exit_code = ExitCode.usage
 
 
 class ModelError(DigitizerError):

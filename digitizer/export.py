@@ -21,9 +21,11 @@ CHECK_COLUMNS = ["document", "rule", "key", "status", "expected", "actual", "cel
 
 @contextmanager
 def atomic_path(target: Path):
-    """Yields a temporary path beside `target`; renames it onto `target` if the block succeeds."""
+    """Yields a temporary path beside `target`; renames it onto `target` if the block succeeds.
+    The temporary name holds this process's id (`.<name>.<pid>.<random>.tmp`), so a run cleaning
+    up after a killed one never deletes the file of a run still writing (remove_stale_temps)."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp", dir=target.parent)
     os.close(fd)
     try:
         yield Path(tmp)
@@ -31,6 +33,33 @@ def atomic_path(target: Path):
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+def _owner(temp: Path) -> int | None:
+    parts = temp.name.split(".")
+    return int(parts[-3]) if len(parts) >= 4 and parts[-3].isdigit() else None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's live process
+    return True
+
+
+def remove_stale_temps(folder: Path) -> list[Path]:
+    """Delete the temporary files of runs that no longer live (killed mid-write; never a result).
+    A file whose owner is alive, or unknown to this machine's process table, is another run's."""
+    removed = []
+    for temp in folder.glob(".*.tmp"):
+        pid = _owner(temp)
+        if pid is not None and not _alive(pid):
+            temp.unlink(missing_ok=True)
+            removed.append(temp)
+    return removed
 
 
 def write_json(report: Report, out_dir: Path) -> Path:

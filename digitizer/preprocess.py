@@ -83,7 +83,8 @@ def measure_skew(gray: np.ndarray, max_degrees: float) -> float:
 def _coarse_skew(gray: np.ndarray, max_degrees: float) -> float:
     height, width = gray.shape
     scale = 1000.0 / max(height, width)
-    small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else gray
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))  # a thin strip keeps a pixel
+    small = cv2.resize(gray, size, interpolation=cv2.INTER_AREA) if scale < 1 else gray
     binary = cv2.adaptiveThreshold(small, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 25, 12)
     min_len = small.shape[1] // 5
     lines = cv2.HoughLinesP(binary, 1, np.pi / 1800, threshold=min_len // 2, minLineLength=min_len, maxLineGap=8)
@@ -114,7 +115,8 @@ def find_page_quad(gray: np.ndarray) -> np.ndarray | None:
     """Corners of a sheet of paper photographed on a darker surface, or None for a flat scan."""
     height, width = gray.shape
     scale = 800.0 / max(height, width)
-    small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))  # a thin strip keeps a pixel
+    small = cv2.resize(gray, size, interpolation=cv2.INTER_AREA)
     small = cv2.GaussianBlur(small, (5, 5), 0)
     _, paper = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     paper = cv2.morphologyEx(paper, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (15, 15)))

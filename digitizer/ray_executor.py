@@ -5,8 +5,9 @@ Reports travel back as pickled bytes (plain data in an Arrow column) and are yie
 order, because run_batch zips them with its input list. The archive is still written by the
 driver, so the archive is the same whichever executor ran.
 
-Failures: a document whose pipeline raises comes back as a failed Report (caught in the actor),
-so one bad scan never stops the batch. An actor that dies (segfault, out of memory) is restarted
+Failures: the batch's one failure policy (digitizer.failures.read_document) runs in the actor, so a
+document whose pipeline raises comes back as a failed Report, its traceback with it for the
+driver's log, and one bad scan never stops the batch. An actor that dies (segfault, out of memory) is restarted
 and its document redone a few times (MAX_RETRIES); a document that keeps killing its actor is then
 reported failed too instead of being retried forever.
 """
@@ -15,22 +16,19 @@ from __future__ import annotations
 
 import os
 import pickle
-import traceback
 import warnings
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from .errors import EngineUnavailable
+from .failures import failed_report, read_document
 from .report import Report
 from .settings import Settings
 from .types import DocumentSource
 
 MAX_RETRIES = 2  # restarts of a dead actor / retries of the document it was reading
 _OBJECT_STORE_BYTES = 200_000_000  # local Ray only: rows are file paths and pickled reports, both small
-
-
-def _failed(document: str, paths: list[str], reason: str, engine: str = "") -> Report:
-    return Report(document, [os.path.basename(p) for p in paths], status="failed", errors=[reason], engine=engine)
 
 
 class DigitizerActor:
@@ -43,17 +41,9 @@ class DigitizerActor:
         _ = self.digitizer.engine  # load the models now, not inside the first document's timing
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
-        from pathlib import Path
-
         reports = []
         for document, paths in zip(batch["document"], batch["paths"]):
-            paths = [str(p) for p in paths]
-            try:
-                report = self.digitizer.run(DocumentSource(str(document), tuple(Path(p) for p in paths)))
-            except Exception as err:  # noqa: BLE001 - report any bug as this document's failure
-                traceback.print_exc()
-                report = _failed(str(document), paths, f"unexpected error: {type(err).__name__}: {err}",
-                                 self.digitizer.engine.describe())
+            report = read_document(self.digitizer, DocumentSource(str(document), tuple(Path(str(p)) for p in paths)))
             reports.append(pickle.dumps(report, protocol=pickle.HIGHEST_PROTOCOL))
         return {"index": batch["index"], "report": reports}
 
@@ -111,10 +101,8 @@ def run_documents(sources: list[DocumentSource], settings: Settings, address: st
                 yield waiting.pop(next_index)
                 next_index += 1
         for index in range(next_index, len(sources)):  # lost with a dead actor after all retries
-            source = sources[index]
-            yield waiting.pop(index, None) or _failed(
-                source.document, [str(p) for p in source.paths],
-                "the Ray worker process died while reading it (out of memory or a crash)")
+            yield waiting.pop(index, None) or failed_report(
+                sources[index], "the Ray worker process died while reading it (out of memory or a crash)")
     finally:
         if started:
             ray.shutdown()

@@ -26,6 +26,7 @@ class Report:
     agency: str | None = None
     year: int | None = None
     prose_received: int | None = None  # 共收到…申请N件 in section 一
+    traceback: str = ""  # an unexpected error's traceback, for the log (not in the JSON)
 
     @property
     def failed_checks(self) -> list[CheckResult]:

@@ -50,6 +50,20 @@ def _slug(text: str) -> str:
     return re.sub(r'[\\/:*?"<>|\s\x00-\x1f]+', "_", str(text)).lstrip(".") or "_"
 
 
+def _unique_slugs(names: list[str]) -> list[str]:
+    """File names for the documents' pages: their slugs, numbered where two documents' ids differ
+    only in characters a file name cannot keep (`x y` and `x_y` both slug to `x_y`)."""
+    slugs, used = [], set()
+    for name in names:
+        slug, n = _slug(name), 1
+        while slug.lower() in used:
+            n += 1
+            slug = f"{_slug(name)}~{n}"
+        used.add(slug.lower())
+        slugs.append(slug)
+    return slugs
+
+
 def _fmt(value) -> str:
     return "?" if value is None else (f"{value:g}" if isinstance(value, float) else str(value))
 
@@ -185,8 +199,8 @@ def _page(title: str, body: str) -> str:
             f"<style>{CSS}</style></head><body>{body}</body></html>")
 
 
-def _write_document(root: Path, doc: dict, source: DocumentSource | None) -> dict:
-    name, slug = str(doc.get("document")), _slug(doc.get("document"))
+def _write_document(root: Path, doc: dict, source: DocumentSource | None, slug: str) -> dict:
+    name = str(doc.get("document"))
     layout = _layout(doc.get("layout"))
     tables = doc.get("tables") or {}
     cells = {_key(t, c): dict(c, table=t) for t, tab in tables.items() for c in (tab or {}).get("cells", [])}
@@ -266,7 +280,8 @@ def write_review(out_dir: Path, items: list[tuple[dict, DocumentSource]]) -> Pat
     """Write out_dir/review/ (index.html, one page per document, overlay and crop images); returns index.html."""
     root = Path(out_dir) / "review"
     (root / "img").mkdir(parents=True, exist_ok=True)
-    rows = [_write_document(root, doc, source) for doc, source in items]
+    slugs = _unique_slugs([str(doc.get("document")) for doc, _ in items])
+    rows = [_write_document(root, doc, source, slug) for (doc, source), slug in zip(items, slugs)]
     rows.sort(key=lambda r: (STATUS_RANK.get(r["status"], 2), -r["fail"], -r["unread"], r["name"]))
     head = "".join(f"<th>{h}</th>" for h in ("Document", "Status", "Layout", "Failing checks", "Unread cells",
                                              "Corrected", "Cells", "Errors"))

@@ -14,8 +14,11 @@ BBox = tuple[int, int, int, int]  # x0, y0, x1, y1 (exclusive) in pixels
 class DocumentSource:
     """One document: a file, or loose page images grouped by their shared stem."""
 
-    document: str
+    document: str  # the id: the file stem, made longer only where two documents share one
     paths: tuple[Path, ...]
+    # Path from the input folder without extension (`p/rep`; loose pages: `p/rep`): where the
+    # document is, which tells two same-named documents apart.
+    relative: str = ""
 
 
 @dataclass

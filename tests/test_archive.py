@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -11,7 +12,9 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from digitizer import archive as archive_module
 from digitizer.archive import Archive, _url, sha256_of
+from digitizer.errors import SetupError
 from tests.pg import Unavailable, postgres_url, required
 
 REAL_REPORT = Path(__file__).parent / "data" / "archive_report.json"
@@ -29,34 +32,42 @@ def pg_server():
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def make_archive(request, tmp_path):
-    """A factory of fresh, empty archives on one backend: a new file (SQLite) or a new schema on the
-    test server (PostgreSQL), so tests never see each other's rows."""
-    opened: list[Archive] = []
+def fresh_url(request, tmp_path):
+    """A factory of URLs of fresh, empty databases on one backend: a new file (SQLite) or a new
+    schema on the test server (PostgreSQL), so tests never see each other's rows."""
     schemas: list[str] = []
     base = request.getfixturevalue("pg_server") if request.param == "postgresql" else None
 
-    def make() -> Archive:
+    def make() -> str:
         if base is None:
-            url = str(tmp_path / f"archive-{len(opened)}.sqlite")
-        else:
-            schema = f"t_{uuid.uuid4().hex[:12]}"
-            with sa.create_engine(_url(base)).begin() as conn:
-                conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
-            schemas.append(schema)
-            url = f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{schema}"
-        opened.append(Archive(url))
-        return opened[-1]
+            return str(tmp_path / f"archive-{uuid.uuid4().hex[:8]}.sqlite")
+        schema = f"t_{uuid.uuid4().hex[:12]}"
+        with sa.create_engine(_url(base)).begin() as conn:
+            conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
+        schemas.append(schema)
+        return f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{schema}"
 
     yield make
-    for archive in opened:
-        archive.close()
     if schemas:
         engine = sa.create_engine(_url(base))
         with engine.begin() as conn:
             for schema in schemas:
                 conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
         engine.dispose()
+
+
+@pytest.fixture
+def make_archive(fresh_url):
+    """A factory of fresh, empty archives on one backend."""
+    opened: list[Archive] = []
+
+    def make() -> Archive:
+        opened.append(Archive(fresh_url()))
+        return opened[-1]
+
+    yield make
+    for archive in opened:
+        archive.close()
 
 
 @pytest.fixture
@@ -264,3 +275,59 @@ def test_urls(tmp_path):
     assert _url("sqlite:///x.sqlite") == "sqlite:///x.sqlite"
     assert _url(tmp_path / "out" / "archive.sqlite") == f"sqlite:///{tmp_path / 'out' / 'archive.sqlite'}"
     assert (tmp_path / "out").is_dir()
+
+
+def test_schema_creation_when_runs_start_at_once(fresh_url):
+    """Four runs opening one fresh database at the same moment: none dies with "table already
+    exists", and every one can write."""
+    url = fresh_url()
+    start = threading.Barrier(4)
+
+    def open_and_write(i: int) -> None:
+        start.wait()
+        with Archive(url) as archive:
+            archive.record(report(f"d{i}"), "p", f"{i}".ljust(64, "0"), "k")
+
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(open_and_write, range(4)))
+    with Archive(url) as archive:
+        assert counts(archive)["documents"] == 4
+
+
+def _old_schema(url: str) -> None:
+    """The tables as archives made before document ids counted: unique on (sha256, run_key)."""
+    old = sa.MetaData()
+    for table in archive_module.metadata.sorted_tables:
+        table.to_metadata(old)
+    docs = old.tables["documents"]
+    docs.constraints.remove(next(c for c in docs.constraints if c.name == archive_module._UNIQUE))
+    docs.append_constraint(sa.UniqueConstraint("sha256", "run_key", name=archive_module._OLD_UNIQUE))
+    engine = sa.create_engine(_url(url))
+    old.create_all(engine)
+    engine.dispose()
+
+
+def test_an_old_archive_is_upgraded_and_keeps_its_rows(fresh_url):
+    url = fresh_url()
+    _old_schema(url)
+    with Archive(url) as archive:
+        archive.record(report("p__rep"), "p/rep.pdf", "a" * 64, "k")
+    with Archive(url) as archive:  # opened again: already upgraded, nothing changes
+        archive.record(report("q__rep"), "q/rep.pdf", "a" * 64, "k")  # same content, another document
+        assert sorted(d["document"] for d in archive.dump()["documents"]) == ["p__rep", "q__rep"]
+        assert counts(archive) == {"documents": 2, "cells": 8, "checks": 4, "errors": 0}
+        archive.record(report("p__rep"), "p/rep.pdf", "a" * 64, "k")  # a redo replaces its own row only
+        assert counts(archive)["documents"] == 2
+        assert archive.has("a" * 64, "k", "q__rep") and not archive.has("a" * 64, "k", "r__rep")
+
+
+@pytest.mark.parametrize("make_url", [
+    lambda tmp: "postgresql://nobody@127.0.0.1:1/x",
+    lambda tmp: "sqlite:////nonexistent/dir/a.db",
+    lambda tmp: (tmp / "corrupt.sqlite").write_bytes(b"not a database, " * 512) and tmp / "corrupt.sqlite",
+    lambda tmp: (tmp / "file").write_text("x") and tmp / "file" / "archive.sqlite",
+], ids=["unreachable-postgresql", "sqlite-folder-missing", "corrupt-sqlite", "parent-is-a-file"])
+def test_an_unusable_archive_is_a_setup_error(tmp_path, make_url):
+    with pytest.raises(SetupError, match="cannot open the archive") as caught:
+        Archive(make_url(tmp_path))
+    assert "\n" not in str(caught.value)

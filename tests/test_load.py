@@ -14,6 +14,7 @@ from digitizer.load import discover, load_pages
 from digitizer.settings import Settings
 from digitizer.types import DocumentSource
 
+from .badfiles import damaged_tiff, pdf_bytes
 from .conftest import SCANS, source, truth
 
 
@@ -82,5 +83,92 @@ def test_corrupt_pdf(tmp_path):
 def test_too_many_pages(tmp_path):
     frames = [Image.new("L", (50, 50), 255) for _ in range(4)]
     frames[0].save(tmp_path / "many.tif", save_all=True, append_images=frames[1:])
-    with pytest.raises(LoadError, match="max_pages"):
+    with pytest.raises(LoadError, match="at least 4 pages, over the limit --max-pages 3"):
         load_pages(DocumentSource("many", (tmp_path / "many.tif",)), Settings(max_pages=3))
+
+
+# Rows of issue 13: inputs that once escaped the loader with another exception than LoadError.
+
+def test_page_too_thin_for_a_table(tmp_path):
+    Image.new("L", (20000, 10), 255).save(tmp_path / "strip.png")
+    with pytest.raises(LoadError, match="20000x10 pixels is no page"):
+        _load(tmp_path / "strip.png")
+
+
+def test_pdf_page_of_one_by_twenty_thousand_points(tmp_path):
+    (tmp_path / "thin.pdf").write_bytes(pdf_bytes([(1, 20000)]))
+    with pytest.raises(LoadError, match="is no page"):
+        _load(tmp_path / "thin.pdf")
+
+
+def test_pdf_page_tree_claiming_more_pages_than_it_holds(tmp_path):
+    (tmp_path / "count3.pdf").write_bytes(pdf_bytes([(595, 842)], count=3))
+    with pytest.raises(LoadError, match="page 2 of 3 cannot be loaded"):
+        _load(tmp_path / "count3.pdf")
+
+
+def test_tiff_with_a_damaged_directory(tmp_path):
+    frames = [Image.new("L", (300, 200), 200) for _ in range(2)]
+    frames[0].save(tmp_path / "ok.tif", save_all=True, append_images=frames[1:])
+    (tmp_path / "damaged.tif").write_bytes(damaged_tiff((tmp_path / "ok.tif").read_bytes()))
+    with pytest.raises(LoadError, match="Missing dimensions"):
+        _load(tmp_path / "damaged.tif")
+
+
+def test_zero_page_pdf_after_an_encrypted_one_is_not_called_encrypted(tmp_path):
+    (tmp_path / "locked.pdf").write_bytes(pdf_bytes([(595, 842)], encrypted=True))
+    (tmp_path / "empty.pdf").write_bytes(pdf_bytes([]))
+    with pytest.raises(LoadError, match="encrypted"):
+        _load(tmp_path / "locked.pdf")
+    for _ in range(2):  # after the encrypted one, and again alone
+        with pytest.raises(LoadError) as caught:
+            _load(tmp_path / "empty.pdf")
+        assert "encrypted" not in str(caught.value) and "Success" not in str(caught.value)
+
+
+def test_limits_are_named_with_their_value(tmp_path):
+    (tmp_path / "a.pdf").write_bytes(pdf_bytes([(595, 842)] * 3))
+    with pytest.raises(LoadError, match="3 pages, over the limit --max-pages 2"):
+        load_pages(DocumentSource("a", (tmp_path / "a.pdf",)), Settings(max_pages=2))
+    with pytest.raises(LoadError, match="over the limit --max-file-mb 0"):
+        load_pages(DocumentSource("a", (tmp_path / "a.pdf",)), Settings(max_file_bytes=100))
+
+
+# Document identity: path relative to the input folder; one file is one document however reached.
+
+def _tree(root, *names):
+    for name in names:
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(name.encode())
+    return root
+
+
+def test_same_named_reports_in_two_folders_are_two_documents(tmp_path):
+    root = _tree(tmp_path / "in", "p/same/rep.pdf", "q/same/rep.pdf", "other.pdf")
+    docs = discover([root])
+    assert sorted(d.document for d in docs) == ["other", "p__same__rep", "q__same__rep"]
+    assert {d.relative for d in docs} == {"p/same/rep", "q/same/rep", "other"}
+
+
+def test_ids_stay_plain_stems_without_collisions(tmp_path):
+    root = _tree(tmp_path / "in", "a/one.pdf", "b/two.pdf", "b/three_p1.jpg", "b/three_p2.jpg")
+    assert sorted(d.document for d in discover([root])) == ["one", "three", "two"]
+
+
+def test_same_stem_in_one_folder_gets_the_extension(tmp_path):
+    root = _tree(tmp_path / "in", "rep.pdf", "rep.jpg")
+    assert sorted(d.document for d in discover([root])) == ["rep.jpg", "rep.pdf"]
+
+
+def test_symlink_loop_and_folder_given_twice_read_each_file_once(tmp_path):
+    root = _tree(tmp_path / "in", "rep.pdf", "sub/other.pdf")
+    (root / "loop").symlink_to(".")
+    (root / "sub" / "again.pdf").symlink_to(root / "rep.pdf")
+    docs = discover([root, root, root / "sub"])
+    assert sorted(d.document for d in docs) == ["other", "rep"]
+
+
+def test_names_differing_only_in_space_or_underscore_stay_apart(tmp_path):
+    root = _tree(tmp_path / "in", "x y.pdf", "x_y.pdf")
+    assert sorted(d.document for d in discover([root])) == ["x y", "x_y"]
