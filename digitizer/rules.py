@@ -385,6 +385,34 @@ def _regular(line: np.ndarray) -> bool:
     return float(np.mean((pieces >= 0.5 * usual) & (pieces <= 2 * usual))) >= TYPICAL
 
 
+def _free(runs: np.ndarray, binary: np.ndarray, thin: int) -> np.ndarray:
+    """Per component of `runs` (horizontal rules): the share of its pixels with other ink within a
+    rule's thickness above or below. A rule has paper beside it but where rules cross it or print
+    touches it; a row of strokes of characters aligned from line to line (CJK print is
+    monospaced) has the rest of the characters beside it."""
+    others = binary & ~cv2.dilate(runs, _kernel(1, 3))
+    near = cv2.dilate(others, _kernel(1, 2 * thin + 1)) > 0
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(runs, connectivity=8)
+    crowded = np.bincount(labels[near & (runs > 0)], minlength=count)
+    return labels, stats, crowded / np.maximum(stats[:, cv2.CC_STAT_AREA], 1)
+
+
+CROWDED = 0.25  # share of a rule's length that print may lie beside
+
+
+def free_rows(runs: np.ndarray, binary: np.ndarray, thin: int, sure: int | None = None) -> np.ndarray:
+    """The rules of `runs` with paper beside them (see _free); runs at least `sure` long are kept
+    whatever lies beside them (a long solid rule is no stroke of print)."""
+    if not runs.any():
+        return runs
+    labels, stats, crowded = _free(runs, binary, thin)
+    keep = crowded < CROWDED
+    if sure is not None:
+        keep |= stats[:, cv2.CC_STAT_WIDTH] >= sure
+    keep[0] = False
+    return np.where(keep[labels], 255, 0).astype(np.uint8)
+
+
 def closed_rows(binary: np.ndarray, length: int, thin: int) -> np.ndarray:
     """Horizontal rules printed as dots or dashes that blur into an almost solid line (dots the
     size of the rule's width, a scan's blur): the ink closed along the row over gaps about a rule's
@@ -394,12 +422,8 @@ def closed_rows(binary: np.ndarray, length: int, thin: int) -> np.ndarray:
     runs = cv2.morphologyEx(closed, cv2.MORPH_OPEN, _kernel(length, 1))
     if not runs.any():
         return runs
-    others = binary & ~cv2.dilate(runs, _kernel(1, 3))
-    near = cv2.dilate(others, _kernel(1, 2 * thin + 1)) > 0
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(runs, connectivity=8)
-    size = stats[:, cv2.CC_STAT_AREA]
-    crowded = np.bincount(labels[near & (runs > 0)], minlength=count)
-    keep = (crowded < 0.5 * size) & (size <= thin * stats[:, cv2.CC_STAT_WIDTH])
+    labels, stats, crowded = _free(runs, binary, thin)
+    keep = (crowded < CROWDED) & (stats[:, cv2.CC_STAT_AREA] <= thin * stats[:, cv2.CC_STAT_WIDTH])
     keep[0] = False
     for label in np.flatnonzero(keep):
         x, y, w, h = stats[label, :4]
@@ -413,14 +437,20 @@ def find_lines(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     width = gray.shape[1]
     h_len, v_len, thin, step = _sizes(width)
     binary = binarize(gray)
-    rows, columns = solid_rows(binary, h_len), solid_columns(binary, v_len)
+    across = np.ascontiguousarray(binary.T)
+    # A short run of ink may be a long stroke of a character (or strokes of characters aligned
+    # line under line): kept as a rule only with paper beside it.
+    rows = free_rows(solid_rows(binary, h_len), binary, thin, sure=3 * h_len)
+    columns = np.ascontiguousarray(free_rows(np.ascontiguousarray(solid_columns(binary, v_len).T), across, thin, sure=3 * v_len).T)
     dashed_h, reaching_h, dashed_v, reaching_v = _dashed(gray, rows, columns)
     # Only the ends of dashed rules reach out to their crossings (solid rules meet theirs), and
     # less far than a one-line row is high, so that no rule is carried across a spanning cell.
     # Rules that blur into almost solid lines run across several cells: three times the shortest
     # rule, so that two characters one above the other never make one.
-    rows |= dashed_h | closed_rows(binary, 3 * h_len, thin)
-    columns |= dashed_v | np.ascontiguousarray(closed_rows(np.ascontiguousarray(binary.T), 3 * v_len, thin).T)
+    rows |= free_rows(dashed_h, binary, thin) | closed_rows(binary, 3 * h_len, thin)
+    columns |= np.ascontiguousarray(
+        (free_rows(np.ascontiguousarray(dashed_v.T), across, thin) | closed_rows(across, 3 * v_len, thin)).T
+    )
     reach = 2 * step
     if reaching_h.any():
         rows |= _reach(reaching_h, columns, reach, horizontal=True)
