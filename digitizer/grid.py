@@ -103,7 +103,11 @@ def find_cells(lines: np.ndarray, region: BBox, page: int) -> Grid | None:
 
 def find_grids(gray: np.ndarray, page: int) -> list[Grid]:
     """Every ruled table on a straightened grayscale page, top to bottom."""
-    horizontal, vertical = find_lines(gray)
+    return grids_from_lines(*find_lines(gray), page)
+
+
+def grids_from_lines(horizontal: np.ndarray, vertical: np.ndarray, page: int) -> list[Grid]:
+    """Every ruled table of a page whose ruling lines are found (rules.find_lines), top to bottom."""
     grids = []
     for region, own_lines in find_table_regions(horizontal, vertical):
         grid = find_cells(own_lines, region, page)

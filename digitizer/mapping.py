@@ -236,7 +236,41 @@ def _cell_value(cell: TableCell | None, unit_into: str | None, kind: str, layout
     return _Value(None, text, None, cell.confidence)
 
 
-def _map_rows_mode(tv: TableView, spec: TableSpec, threshold: float) -> dict[tuple[str, str], TableCell]:
+@dataclass
+class CarriedColumns:
+    """The column keys of the last part of a table that printed its header, left to right, with
+    each column's centre as a fraction of the table's width: a part continued on the next page
+    without its header takes them."""
+
+    keys: list[str] = field(default_factory=list)
+    centres: list[float] = field(default_factory=list)
+
+
+def _centre(table: Table, col: int) -> float | None:
+    rules = table.col_rules
+    return (rules[col] + rules[col + 1]) / 2 if len(rules) > col + 1 else None
+
+
+def _inherit(tv: TableView, carried: CarriedColumns) -> dict[int, str]:
+    """Column keys for a part without a header of its own: its value columns in order when there
+    are as many as the carried keys, else each by the nearest carried centre."""
+    table = tv.table
+    columns = list(range(table.label_cols, table.n_cols))
+    if len(columns) == len(carried.keys):
+        return dict(zip(columns, carried.keys))
+    out = {}
+    for col in columns:
+        centre = _centre(table, col)
+        if centre is None or not carried.centres:
+            continue
+        nearest = int(np.argmin([abs(centre - c) for c in carried.centres]))
+        if abs(carried.centres[nearest] - centre) <= 0.03 and carried.keys[nearest] not in out.values():
+            out[col] = carried.keys[nearest]
+    return out
+
+
+def _map_rows_mode(tv: TableView, spec: TableSpec, threshold: float,
+                   carried: CarriedColumns) -> dict[tuple[str, str], TableCell]:
     row_entries, col_entries = spec.row_entries(), spec.col_entries()
     labelled = [r for r in tv.rows if r.leaf]
     row_scores = np.array([[_entry_score(e, r.leaf, r.parents) for e in row_entries] for r in labelled]).reshape(
@@ -251,6 +285,14 @@ def _map_rows_mode(tv: TableView, spec: TableSpec, threshold: float) -> dict[tup
             len(cols), len(col_entries)
         )
         col_keys = {cols[o].col: col_entries[e].key for o, e in _assign(col_scores, threshold)}
+        if col_keys:
+            ordered = sorted(col_keys)
+            carried.keys = [col_keys[c] for c in ordered]
+            carried.centres = [c for c in (_centre(tv.table, col) for col in ordered) if c is not None]
+            if len(carried.centres) != len(carried.keys):
+                carried.centres = []
+        elif carried.keys:
+            col_keys = _inherit(tv, carried)
         for row in (r for r in tv.rows if r.run == run and r.row in row_keys):
             for col, col_key in col_keys.items():
                 key = (row_keys[row.row], col_key)
@@ -261,7 +303,8 @@ def _map_rows_mode(tv: TableView, spec: TableSpec, threshold: float) -> dict[tup
     return found
 
 
-def _map_column_header_mode(tv: TableView, spec: TableSpec, threshold: float) -> dict[tuple[str, str], TableCell]:
+def _map_column_header_mode(tv: TableView, spec: TableSpec, threshold: float,
+                            carried: CarriedColumns) -> dict[tuple[str, str], TableCell]:
     pairs = spec.all_cell_keys()
     rows = {e.key: e for e in spec.row_entries()}
     cols = {e.key: e for e in spec.col_entries()}
@@ -301,11 +344,12 @@ def _printed_alternates(spec: TableSpec, found: dict[tuple[str, str], TableCell]
 def map_table(spec: TableSpec, views: list[TableView], layout: Layout, threshold: float) -> list[ValueCell]:
     """Every canonical cell of one layout table; a cell not found has value None."""
     found: dict[tuple[str, str], TableCell] = {}
+    carried = CarriedColumns()
     for tv in views:
         # Printed as drawn, or transposed (its row labels where the column headers would be):
         # whichever places more of the table's cells.
-        as_printed = _MAPPERS[spec.keys_from](tv, spec, threshold)
-        flipped = _MAPPERS[spec.keys_from](view(transpose(tv.table)), spec, threshold)
+        as_printed = _MAPPERS[spec.keys_from](tv, spec, threshold, carried)
+        flipped = _MAPPERS[spec.keys_from](view(transpose(tv.table)), spec, threshold, CarriedColumns())
         for key, cell in max(as_printed, flipped, key=len).items():
             found.setdefault(key, cell)
     out = []

@@ -14,6 +14,7 @@ from .errors import DigitizerError, LoadError
 from .ocr.engines import RecognitionEngine, get_engine
 from .ocr.read import CellReader, GridCellReader, read_cells
 from .report import Report
+from .rules import find_lines
 from .settings import Settings
 from .types import DocumentSource, StraightPage, Table
 
@@ -65,7 +66,11 @@ class Digitizer:
     def _prepare(self, page) -> tuple[StraightPage, list]:
         """The page straightened, turned a quarter if its text runs vertically, and its grids."""
         straight = preprocess.straighten(page, self.settings)
-        grids = grid.find_grids(straight.image, straight.number)
+        lines = find_lines(straight.image)
+        squared = preprocess.square_up(straight, *lines) if self.settings.deskew else None
+        if squared is not None:
+            straight, lines = squared, find_lines(squared.image)
+        grids = grid.grids_from_lines(*lines, straight.number)
         if self.settings.orientation and orientation.text_is_vertical(straight.image, grids):
             # Geometry says the print may lie on its side; vertically written headers say so too.
             # The recognizer settles it: the words of a page on its side read as noise.

@@ -176,6 +176,75 @@ def straighten(page: Page, settings: Settings) -> StraightPage:
     return StraightPage(page.number, straight, to_loaded, skew_degrees=angle)
 
 
+def _fitted_lines(mask: np.ndarray, min_length: int) -> list[tuple[float, float, float, float, float]]:
+    """Long vertical lines of a mask as x = a + b*y fits: (a, b, x at mid-height, top, bottom)."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    lines = []
+    for label in np.flatnonzero(stats[:, cv2.CC_STAT_HEIGHT] >= min_length):
+        if label == 0:
+            continue
+        x, y, w, h = stats[label, :4]
+        ys, xs = np.nonzero(labels[y : y + h, x : x + w] == label)
+        b, a = np.polyfit(ys + y, xs + x, 1)
+        lines.append((float(a), float(b), float(a + b * (y + h / 2)), float(y), float(y + h)))
+    return lines
+
+
+def _meet(vertical: tuple, horizontal: tuple) -> tuple[float, float]:
+    """Where x = a + b*y meets y = c + d*x."""
+    a, b = vertical[:2]
+    c, d = horizontal[:2]
+    y = (c + d * a) / (1 - d * b)
+    return a + b * y, y
+
+
+def _crossings(line: tuple, others: list[tuple], swap: bool, reach: float) -> int:
+    """How many of `others` (lines across) this line meets within both their extents."""
+    count = 0
+    for other in others:
+        x, y = _meet(other, line) if swap else _meet(line, other)
+        along, across = (x, y) if swap else (y, x)
+        if line[3] - reach <= along <= line[4] + reach and other[3] - reach <= across <= other[4] + reach:
+            count += 1
+    return count
+
+
+KEYSTONE = 3.0  # pixels: a page whose outer rules converge by more than this is squared up
+
+
+def square_up(page: StraightPage, horizontal: np.ndarray, vertical: np.ndarray) -> StraightPage | None:
+    """The page with the keystone of a tilted scan taken out, or None when its rules are square.
+
+    Deskewing levels the page on average, but a sheet lying a little askew under the scanner's
+    lens (or a phone held a little tilted) makes the rules converge: the left and right rules of a
+    table lean differently, and no one column position fits a rule from top to bottom. The
+    outermost long rules of the page's tables (rules that cross others: no page edge) are mapped
+    to a rectangle."""
+    height, width = page.image.shape
+    verticals = _fitted_lines(vertical, height // 4)
+    horizontals = _fitted_lines(np.ascontiguousarray(horizontal.T), width // 4)
+    reach = max(5.0, width / 200)
+    verticals = [v for v in verticals if _crossings(v, horizontals, False, reach) >= 2]
+    horizontals = [h for h in horizontals if _crossings(h, verticals, True, reach) >= 2]
+    if len(verticals) < 2 or len(horizontals) < 2:
+        return None
+    left, right = min(verticals, key=lambda v: v[2]), max(verticals, key=lambda v: v[2])
+    top, bottom = min(horizontals, key=lambda h: h[2]), max(horizontals, key=lambda h: h[2])
+    if right[2] - left[2] < width / 4 or bottom[2] - top[2] < height / 8:
+        return None
+    lean = max(abs(left[1] - right[1]) * (bottom[2] - top[2]), abs(top[1] - bottom[1]) * (right[2] - left[2]))
+    if lean < KEYSTONE:
+        return None
+    corners = np.float32([_meet(left, top), _meet(right, top), _meet(right, bottom), _meet(left, bottom)])
+    x0, x1 = (corners[0, 0] + corners[3, 0]) / 2, (corners[1, 0] + corners[2, 0]) / 2
+    y0, y1 = (corners[0, 1] + corners[1, 1]) / 2, (corners[2, 1] + corners[3, 1]) / 2
+    square = np.float32([[x0, y0], [x1, y0], [x1, y1], [x0, y1]])
+    homography = cv2.getPerspectiveTransform(corners, square)
+    image = cv2.warpPerspective(page.image, homography, (width, height), flags=cv2.INTER_LINEAR,
+                                borderMode=cv2.BORDER_CONSTANT, borderValue=255)
+    return StraightPage(page.number, image, page.to_original @ np.linalg.inv(homography), page.skew_degrees)
+
+
 def to_original_bbox(page: StraightPage, bbox: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
     x0, y0, x1, y1 = bbox
     corners = np.array([[[x0, y0], [x1, y0], [x0, y1], [x1, y1]]], dtype=np.float64)
