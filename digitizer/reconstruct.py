@@ -55,7 +55,8 @@ def classify(table: Table) -> None:
         cells = [c for c in _cells_of_row(table, row) if c.col + c.col_span - 1 >= right]
         words = sum(1 for c in cells if is_text(c) and c.confidence >= 0.6)
         numbers = sum(1 for c in cells if c.text and not is_text(c))
-        if words and words >= numbers:
+        # More words than numbers there (a transposed table's rows hold one label beside one value).
+        if words and words > numbers:
             headers.append(row)
     table.header_rows = headers
     body = [r for r in range(table.n_rows) if r not in set(headers)]

@@ -385,13 +385,13 @@ def _regular(line: np.ndarray) -> bool:
     return float(np.mean((pieces >= 0.5 * usual) & (pieces <= 2 * usual))) >= TYPICAL
 
 
-def _free(runs: np.ndarray, binary: np.ndarray, thin: int) -> np.ndarray:
+def _free(runs: np.ndarray, binary: np.ndarray, band: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per component of `runs` (horizontal rules): the share of its pixels with other ink within a
     rule's thickness above or below. A rule has paper beside it but where rules cross it or print
     touches it; a row of strokes of characters aligned from line to line (CJK print is
     monospaced) has the rest of the characters beside it."""
     others = binary & ~cv2.dilate(runs, _kernel(1, 3))
-    near = cv2.dilate(others, _kernel(1, 2 * thin + 1)) > 0
+    near = cv2.dilate(others, _kernel(1, 2 * band + 1)) > 0
     count, labels, stats, _ = cv2.connectedComponentsWithStats(runs, connectivity=8)
     crowded = np.bincount(labels[near & (runs > 0)], minlength=count)
     return labels, stats, crowded / np.maximum(stats[:, cv2.CC_STAT_AREA], 1)
@@ -400,12 +400,12 @@ def _free(runs: np.ndarray, binary: np.ndarray, thin: int) -> np.ndarray:
 CROWDED = 0.25  # share of a rule's length that print may lie beside
 
 
-def free_rows(runs: np.ndarray, binary: np.ndarray, thin: int, sure: int | None = None) -> np.ndarray:
-    """The rules of `runs` with paper beside them (see _free); runs at least `sure` long are kept
-    whatever lies beside them (a long solid rule is no stroke of print)."""
+def free_rows(runs: np.ndarray, binary: np.ndarray, band: int, sure: int | None = None) -> np.ndarray:
+    """The rules of `runs` with paper within `band` beside them (see _free); runs at least `sure`
+    long are kept whatever lies beside them (a long solid rule is no stroke of print)."""
     if not runs.any():
         return runs
-    labels, stats, crowded = _free(runs, binary, thin)
+    labels, stats, crowded = _free(runs, binary, band)
     keep = crowded < CROWDED
     if sure is not None:
         keep |= stats[:, cv2.CC_STAT_WIDTH] >= sure
@@ -435,13 +435,17 @@ def find_lines(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Masks of the horizontal and vertical ruling lines of a straightened grayscale page (short
     gaps in a line, faint print or noise, closed)."""
     width = gray.shape[1]
-    h_len, v_len, thin, step = _sizes(width)
+    # Scales from the page's short side: a landscape page's print is no larger than a portrait one's.
+    h_len, v_len, thin, step = _sizes(min(gray.shape))
     binary = binarize(gray)
     across = np.ascontiguousarray(binary.T)
     # A short run of ink may be a long stroke of a character (or strokes of characters aligned
     # line under line): kept as a rule only with paper beside it.
-    rows = free_rows(solid_rows(binary, h_len), binary, thin, sure=3 * h_len)
-    columns = np.ascontiguousarray(free_rows(np.ascontiguousarray(solid_columns(binary, v_len).T), across, thin, sure=3 * v_len).T)
+    # The strokes of a character lie a few pixels apart; print beside a short rule of a narrow cell
+    # (a number set close to it) is further off.
+    near = max(2, thin // 3)
+    rows = free_rows(solid_rows(binary, h_len), binary, near, sure=3 * h_len)
+    columns = np.ascontiguousarray(free_rows(np.ascontiguousarray(solid_columns(binary, v_len).T), across, near, sure=3 * v_len).T)
     dashed_h, reaching_h, dashed_v, reaching_v = _dashed(gray, rows, columns)
     # Only the ends of dashed rules reach out to their crossings (solid rules meet theirs), and
     # less far than a one-line row is high, so that no rule is carried across a spanning cell.

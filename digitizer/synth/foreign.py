@@ -154,11 +154,24 @@ def _report(rng: random.Random, seed: int, layout: str, real: int | None) -> dic
     return content.make_report(seed, layout, "blank", inject_error=rng.random() < 0.3)
 
 
+def override(variants: dict, choices: dict) -> dict:
+    """The variants with some choices forced: {"section.key": value}."""
+    for name, value in choices.items():
+        section, key = name.split(".")
+        if key not in variants[section]:
+            raise KeyError(f"no drawing choice {name}")
+        variants[section][key] = value
+    return variants
+
+
 def build_one(outdir: Path, stem: str, seed: int, renderer: str, condition: str, scale: float = 1.0,
-              real: int | None = None) -> dict:
+              real: int | None = None, layout: str | None = None, choices: dict | None = None) -> dict:
+    """One document of the set, written to outdir with its truth; `layout` and `choices` (forced
+    drawing choices, see override) pin what is otherwise drawn at random."""
     rng = random.Random(seed)
-    report = _report(rng, seed, rng.choice(["2019", "2021"]), real)
-    variants = draw_variants(rng, report["layout"])
+    layout = layout or rng.choice(["2019", "2021"])
+    report = _report(rng, seed, layout, real)
+    variants = override(draw_variants(rng, report["layout"]), choices or {})
     if variants["document"]["template_mix"] and not report.get("real"):
         content.mix_template(report, rng)
     if condition in HARD:
