@@ -379,7 +379,7 @@ def _regular(line: np.ndarray) -> bool:
     edges = np.diff(np.concatenate(([0], line.astype(np.int8), [0])))
     starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
     pieces = ends - starts
-    if len(pieces) < 8:
+    if len(pieces) < 5:
         return False
     usual = float(np.median(pieces))
     return float(np.mean((pieces >= 0.5 * usual) & (pieces <= 2 * usual))) >= TYPICAL
