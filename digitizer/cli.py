@@ -111,12 +111,16 @@ _threads_option = click.option("--threads", default=2, show_default=True, help="
               help="Pixels per page image (decompression bombs); PDF pages are rendered within it.")
 @click.option("--max-file-mb", default=Settings.max_file_bytes // 1_000_000, show_default=True,
               type=click.IntRange(1), help="Megabytes per file, checked before the file is read or hashed.")
+@click.option("--min-page-side", default=Settings.min_page_side, show_default=True, type=click.IntRange(1),
+              help="Pixels of a page's shorter side; a thinner page is refused as no page.")
+@click.option("--max-page-aspect", default=Settings.max_page_aspect, show_default=True,
+              type=click.FloatRange(1, 1e6), help="How many times longer than wide a page may be.")
 @click.option("--quiet", is_flag=True, help="No progress bar and no per-document lines (for scripts).")
 @click.option("--log-json", is_flag=True, help="One JSON line per document on stderr instead of the progress bar.")
 def run(inputs: tuple[Path, ...], out_dir: Path, archive_url: str | None, force: bool, executor: str,
         ray_address: str | None, engine: str, paddle_model_dir: Path | None, device: str,
         workers: int | None, threads: int, xlsx: bool, review: bool, max_pages: int, max_page_pixels: int,
-        max_file_mb: int, quiet: bool, log_json: bool) -> None:
+        max_file_mb: int, min_page_side: int, max_page_aspect: float, quiet: bool, log_json: bool) -> None:
     """Read every document (PNG, JPG, TIFF, BMP, WebP, PDF; folders recursively) in INPUTS.
 
     \b
@@ -143,9 +147,13 @@ def run(inputs: tuple[Path, ...], out_dir: Path, archive_url: str | None, force:
         raise click.UsageError(str(err)) from err
     if not sources:
         raise click.UsageError(f"no page images or PDFs under {', '.join(map(str, inputs))}")
-    settings = Settings(engine=engine, paddle_model_dir=paddle_model_dir, device=device, cpu_threads=threads,
-                        workers=workers if workers is not None else Settings().workers, max_pages=max_pages,
-                        max_page_pixels=max_page_pixels, max_file_bytes=max_file_mb * 1_000_000)
+    try:
+        settings = Settings(engine=engine, paddle_model_dir=paddle_model_dir, device=device, cpu_threads=threads,
+                            workers=workers if workers is not None else Settings().workers, max_pages=max_pages,
+                            max_page_pixels=max_page_pixels, max_file_bytes=max_file_mb * 1_000_000,
+                            min_page_side=min_page_side, max_page_aspect=max_page_aspect)
+    except ValueError as err:  # limits that admit no page
+        raise click.UsageError(str(err)) from err
     bar = tqdm(total=len(sources), unit="doc", disable=quiet or log_json, file=sys.stderr)
     started, pages = time.perf_counter(), 0
 
