@@ -129,12 +129,15 @@ def run(inputs: tuple[Path, ...], out_dir: Path, archive_url: str | None, force:
     path under the input folder with __ between folders (p/rep.pdf: p__rep).
     A file reached twice (symlinks, a folder given twice) is read once.
     A rerun skips documents already archived with the same settings (resume); --force redoes them.
-    A bad document gets status failed with its reason (tracebacks in OUT/digitize.log) and the
-    batch goes on; one run at a time writes OUT.
+    A bad document, or one whose outputs cannot be written, gets status failed with its reason
+    (tracebacks in OUT/digitize.log) and the batch goes on; one run at a time writes OUT.
+    cells.csv, checks.csv and summary.json list every document in the archive read with these
+    settings (latest version of each), not only this run's.
 
     \b
-    Exit codes: 0 every document read; 1 some failed; 2 nothing read: bad option or input,
-    unusable --out or archive, OUT held by another run; 130 Ctrl-C (what finished is kept).
+    Exit codes: 0 every document read; 1 some failed; 2 the run could not start (bad option or
+    input, unusable --out or archive, OUT held by another run) or go on (the archive lost mid-run,
+    a batch-wide file unwritable; what finished is kept); 130 Ctrl-C (what finished is kept).
     """
     import json as _json
     import time
@@ -179,11 +182,9 @@ def run(inputs: tuple[Path, ...], out_dir: Path, archive_url: str | None, force:
 
     try:
         with output_lock(out_dir):
-            summary = run_batch(sources, out_dir, settings, xlsx=xlsx, on_report=on_report,
-                                archive_url=archive_url, force=force, executor=executor, ray_address=ray_address)
+            summary = run_batch(sources, out_dir, settings, xlsx=xlsx, on_report=on_report, archive_url=archive_url,
+                                force=force, executor=executor, ray_address=ray_address, review=review)
             bar.close()
-            if review and not summary.interrupted:
-                _write_review(out_dir, sources, quiet)
     except DigitizerError as err:
         bar.close()
         click.echo(f"error: {err}", err=True)
@@ -199,18 +200,9 @@ def run(inputs: tuple[Path, ...], out_dir: Path, archive_url: str | None, force:
             click.echo(f"  failed {document}: {reason}")
         for document, failing in summary.inconsistent:
             click.echo(f"  inconsistent {document}: {', '.join(failing)}")
+        if summary.review is not None:
+            click.echo(f"Review: {summary.review}")
     sys.exit(int(summary.exit_code))
-
-
-def _write_review(out_dir: Path, sources: list, quiet: bool) -> None:
-    import json
-
-    from .review import write_review
-
-    items = [(json.loads((out_dir / f"{s.document}.json").read_text(encoding="utf-8")), s) for s in sources]
-    page = write_review(out_dir, items)
-    if not quiet:
-        click.echo(f"Review: {page}")
 
 
 @main.command("export")
