@@ -8,7 +8,10 @@ A document is identified by its id (the file stem, longer where two inputs share
 hash of its files and a ``run_key`` chosen by the caller (engine, settings and model versions): the
 same scan read by another engine is a separate row, and so is a copy of it under another name.
 Opening an archive is a setup step: a database that cannot be reached, created or read raises
-SetupError (one line, exit 2) before any document is read.
+SetupError (one line, exit 2) before any document is read. Losing it later (server stopped,
+connection dropped, disk full, locked past the timeout) raises RunError (one line, exit 2): the run
+stops, and what was archived before stays. A record the database refuses for its content (a NUL
+byte in PostgreSQL text, a number out of range) raises the driver's own error: that document's.
 """
 
 from __future__ import annotations
@@ -17,7 +20,8 @@ import hashlib
 import json
 import re
 import shutil
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Self
@@ -25,7 +29,7 @@ from typing import Any, Self
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from .errors import SetupError
+from .errors import RunError, SetupError
 
 metadata = sa.MetaData()
 _UNIQUE = "uq_documents_document_sha256_run_key"
@@ -181,6 +185,20 @@ class Archive:
     def close(self) -> None:
         self.engine.dispose()
 
+    @contextmanager
+    def _reachable(self) -> Iterator[None]:
+        """The archive lost mid-run is a RunError (one line); errors about one record's content
+        pass through as the driver raised them."""
+        try:
+            yield
+        except sa.exc.DBAPIError as err:
+            if not (isinstance(err, sa.exc.OperationalError | sa.exc.InterfaceError) or err.connection_invalidated):
+                raise
+            shown = self.engine.url.render_as_string(hide_password=True)
+            raise RunError(f"the archive {shown} cannot be reached or written any more "
+                           f"({_one_line(getattr(err, 'orig', None) or err)}); documents that finished before "
+                           "are written and archived: run the same command again to resume") from err
+
     def __enter__(self) -> Self:
         return self
 
@@ -193,15 +211,51 @@ class Archive:
         query = sa.select(documents.c.id).where(documents.c.sha256 == sha256, documents.c.run_key == run_key)
         if document is not None:
             query = query.where(documents.c.document == document)
-        with self.engine.connect() as conn:
+        with self._reachable(), self.engine.connect() as conn:
             return conn.execute(query.limit(1)).first() is not None
+
+    def moved(self, sha256: str, run_key: str, path: str, document: str) -> str | None:
+        """The id under which this content, from this path, was archived with this run key, if it
+        is not `document`: the document was renamed because a same-named one appeared."""
+        d = documents.c
+        query = (sa.select(d.document).where(d.sha256 == sha256, d.run_key == run_key, d.path == path,
+                                             d.document != document).order_by(d.id.desc()).limit(1))
+        with self._reachable(), self.engine.connect() as conn:
+            return conn.execute(query).scalar()
+
+    def forget(self, document: str, sha256: str, run_key: str) -> None:
+        """Delete one archived version of a document (it lives on under another id)."""
+        with self._reachable(), self.engine.begin() as conn:
+            self._delete(conn, document, sha256, run_key)
+
+    def latest_reports(self, run_key: str) -> list[dict]:
+        """Every document archived with this run key, its latest version (by id), as the parts of
+        its report JSON that the batch-wide files list (document, status, pages, seconds, errors,
+        tables with cells, checks), ordered by document id."""
+        d = documents.c
+        latest = sa.select(sa.func.max(d.id)).where(d.run_key == run_key).group_by(d.document).scalar_subquery()
+        with self._reachable(), self.engine.connect() as conn:
+            docs = {r.id: {"document": r.document, "status": r.status, "pages": r.pages, "seconds": r.seconds,
+                           "errors": r.errors.split("\n") if r.errors else [], "tables": {}, "checks": []}
+                    for r in conn.execute(sa.select(documents).where(d.id.in_(latest)))}
+            c = cells.c
+            for r in conn.execute(sa.select(cells).where(c.document_id.in_(latest)).order_by(c.id)):
+                table = docs[r.document_id]["tables"].setdefault(r.table_key, {"cells": []})
+                table["cells"].append({"row": r.row_key, "col": r.col_key, "value": r.value, "text": r.text,
+                                       "confidence": r.confidence, "page": r.page})
+            k = checks.c
+            for r in conn.execute(sa.select(checks).where(k.document_id.in_(latest)).order_by(k.id)):
+                docs[r.document_id]["checks"].append({"rule": r.rule, "key": r.key, "status": r.status,
+                                                      "expected": r.expected, "actual": r.actual,
+                                                      "cells": json.loads(r.cells)})
+        return sorted(docs.values(), key=lambda doc: doc["document"])
 
     def record(self, report: dict, path: str, sha256: str, run_key: str, models: str = "",
                agency: str | None = None, year: int | None = None) -> int:
         """Store one report in one transaction, replacing an earlier row of the same (document,
         sha256, run_key): a crash or a bad report leaves the old state or the new one, never half of one.
         Returns the new document id."""
-        with self.engine.begin() as conn:
+        with self._reachable(), self.engine.begin() as conn:
             self._delete(conn, report["document"], sha256, run_key)  # a write first: SQLite takes its write lock here
             messages = [str(m) for m in report.get("errors") or []]
             document_id = conn.execute(documents.insert().values(
@@ -258,7 +312,7 @@ class Archive:
         d = documents.c
         query = (sa.select(d.id).where(d.agency == agency, d.year == year, d.layout.is_not(None))
                  .order_by(d.id.desc()).limit(1))
-        with self.engine.connect() as conn:
+        with self._reachable(), self.engine.connect() as conn:
             row = conn.execute(query).first()
             if row is None:
                 return None

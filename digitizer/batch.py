@@ -2,8 +2,11 @@
 once. Results land in per-document files and in the archive as each document finishes, so a
 killed run loses nothing finished; a rerun skips what the archive already holds with the same
 engine and settings (the run key). A document that fails gets its JSON with status failed; the
-batch always goes on (the one failure policy: digitizer.failures). One run at a time writes an
-output folder (output_lock); a second says so and stops before reading anything."""
+batch always goes on (the one failure policy: digitizer.failures), also when a document's outputs
+cannot be written. The batch-wide files (cells.csv, checks.csv, summary.json) are written from the
+archive at the end of every run: every document archived with this run key, its latest version.
+One run at a time writes an output folder (output_lock); a second says so and stops before
+reading anything."""
 
 from __future__ import annotations
 
@@ -21,8 +24,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from . import __version__, export, load
-from .errors import ExitCode, LoadError, SetupError
-from .failures import failed_report, read_document
+from .errors import ExitCode, LoadError, RunError, SetupError
+from .failures import failed_report, note_write_failure, read_document, write_failed, writing
 from .pipeline import Digitizer
 from .report import Report
 from .settings import Settings
@@ -33,7 +36,8 @@ log = logging.getLogger("digitizer.batch")
 LOG_NAME = "digitize.log"
 
 # Settings that change what is read; the others (workers, threads, device) only change speed.
-_RESULT_SETTINGS = ("engine", "paddle_model_dir", "pdf_dpi", "max_page_pixels", "max_pages", "max_file_bytes", "deskew", "orientation",
+_RESULT_SETTINGS = ("engine", "paddle_model_dir", "pdf_dpi", "max_page_pixels", "max_pages", "max_file_bytes",
+                    "min_page_side", "max_page_aspect", "deskew", "orientation",
                     "max_skew_degrees", "label_score", "reread")
 
 
@@ -122,6 +126,7 @@ class BatchSummary:
     inconsistent: list[tuple[str, list[str]]] = field(default_factory=list)
     seconds: float = 0.0
     interrupted: bool = False  # Ctrl-C: only the documents that finished are counted
+    review: Path | None = None  # OUT/review/index.html when written
 
     @property
     def exit_code(self) -> ExitCode:
@@ -230,11 +235,34 @@ def _reports(todo: list[DocumentSource], settings: Settings, executor: str, ray_
     return run_documents(todo, settings)
 
 
-def _write_batch_files(out_dir: Path, ordered: list[dict], summary: BatchSummary) -> None:
-    export.write_csv((row for r in ordered for row in export.cell_rows(r)), export.CELL_COLUMNS, out_dir / "cells.csv")
-    export.write_csv((row for r in ordered for row in export.check_rows(r)), export.CHECK_COLUMNS, out_dir / "checks.csv")
-    with export.atomic_path(out_dir / "summary.json") as tmp:
-        tmp.write_text(json.dumps(summary.to_json(), ensure_ascii=False, indent=1), encoding="utf-8")
+@contextmanager
+def _batch_wide(target: Path) -> Iterator[None]:
+    """A batch-wide file that cannot be written is no document's failure: the run stops (RunError)."""
+    try:
+        yield
+    except OSError as err:
+        raise RunError(f"cannot write {err.filename or target}: {err.strerror or err}; every document is written and "
+                       "archived: free the space or fix the folder and run the same command again") from err
+
+
+def _write_batch_files(out_dir: Path, archive, key: str, this_run: BatchSummary) -> None:
+    """cells.csv, checks.csv and summary.json from the archive: every document archived with this
+    run key (the latest version of each), whichever run into OUT or the archive finished last.
+    summary.json's `run` block, `skipped` and `interrupted` are this run's."""
+    everything = BatchSummary()
+    archived = archive.latest_reports(key)
+    for report in archived:
+        everything.add(report)
+    body = everything.to_json()
+    body["skipped"], body["interrupted"] = this_run.skipped, this_run.interrupted
+    body["run"] = {"documents": this_run.documents, "skipped": this_run.skipped, "failed": len(this_run.failed),
+                   "interrupted": this_run.interrupted}
+    for name, rows, columns in (("cells.csv", export.cell_rows, export.CELL_COLUMNS),
+                                ("checks.csv", export.check_rows, export.CHECK_COLUMNS)):
+        with _batch_wide(out_dir / name):
+            export.write_csv((row for r in archived for row in rows(r)), columns, out_dir / name)
+    with _batch_wide(out_dir / "summary.json"), export.atomic_path(out_dir / "summary.json") as tmp:
+        tmp.write_text(json.dumps(body, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
 @contextmanager
@@ -255,30 +283,138 @@ def _uninterruptible() -> Iterator[None]:
         raise KeyboardInterrupt
 
 
+def _write_json(data: dict, out_dir: Path) -> None:
+    with export.atomic_path(out_dir / f"{data['document']}.json") as tmp:
+        tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def _bare(data: dict) -> dict:
+    """A failed report reduced to what any database takes: no cells, checks or grids, no NUL
+    bytes, numbers in range (for the archive row of a document whose full row was refused)."""
+    def clean(text: object) -> str:
+        return str(text).replace("\x00", "\\x00")
+
+    pages = data.get("pages")
+    return data | {"tables": {}, "checks": [], "grids": [], "agency": None, "year": None,
+                   "pages": pages if isinstance(pages, int) and 0 <= pages < 2**31 else None,
+                   "seconds": None, "engine": clean(data.get("engine") or ""),
+                   "errors": [clean(e) for e in data.get("errors") or []],
+                   "source": [clean(name) for name in data.get("source") or []]}
+
+
+def _persist(data: dict, path: str, keys: tuple[str, str, str], out_dir: Path, archive) -> dict:
+    """A document's JSON and archive row, through the failure policy for writing: an error fails
+    the document (its JSON, if it can be written, and its archive row say so), not the run. Only
+    the archive itself going away (RunError) stops the run. keys: content hash, run key, models."""
+    sha, key, models = keys
+    json_written = False
+    with writing(data, "JSON", log):
+        _write_json(data, out_dir)
+        json_written = True
+    try:
+        archive.record(data, path, sha, key, models=models, agency=data.get("agency"), year=data.get("year"))
+        return data
+    except RunError:
+        if json_written:  # no JSON without its archive row: the next run reads this document again
+            (out_dir / f"{data['document']}.json").unlink(missing_ok=True)
+        raise
+    except Exception as err:  # noqa: BLE001 - the failure policy for writing (failures.writing)
+        note_write_failure(data, "archive row", err, log)
+    if json_written:
+        with writing(data, "JSON", log):
+            _write_json(data, out_dir)
+    try:
+        archive.record(_bare(data), path, sha, key, models=models)
+    except RunError:
+        raise
+    except Exception as err:  # noqa: BLE001 - an archive that takes no record at all cannot go on
+        raise RunError(f"the archive refuses even the failure record of {data['document']}: "
+                       f"{type(err).__name__}: {' '.join(str(err).split())}") from err
+    return data
+
+
 def _store(report: Report, source: DocumentSource, out_dir: Path, xlsx: bool, archive,
            keys: tuple[str, str, str]) -> dict:
     """One finished document: its traceback (if any) to the log, its files, its archive row.
     keys: its content hash, the run key and the model versions."""
-    sha, key, models = keys
     _log_failure(report)
-    export.write_json(report, out_dir)
-    if xlsx:
-        export.write_xlsx(report, out_dir)
     data = report.to_json()
-    archive.record(data, str(source.paths[0]), sha, key, models=models, agency=report.agency, year=report.year)
+    if xlsx:
+        with writing(data, "Excel workbook", log):
+            try:
+                export.write_xlsx(report, out_dir)
+            except Exception:
+                (out_dir / f"{report.document}.xlsx").unlink(missing_ok=True)  # no stale workbook left
+                raise
+    return _persist(data, str(source.paths[0]), keys, out_dir, archive)
+
+
+def _read_json(path: Path) -> dict | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None  # missing, unreadable or damaged: the document is read again
+    return data if isinstance(data, dict) and not write_failed(data) else None
+
+
+def _renamed(source: DocumentSource, sha: str, archive, key: str, models: str, out_dir: Path,
+             ids: set[str]) -> dict | None:
+    """A document archived under another id from the same path with the same content and run key
+    (its id grew because a same-named document appeared): its report moves to the new id (JSON,
+    workbook, archive row) instead of being read again, and the old id's files and row go."""
+    old = archive.moved(sha, key, str(source.paths[0]), source.document)
+    if old is None or old in ids:
+        return None
+    data = _read_json(out_dir / f"{old}.json")
+    if data is None or data.get("document") != old:
+        return None
+    data["document"] = source.document
+    with _uninterruptible():
+        _persist(data, str(source.paths[0]), (sha, key, models), out_dir, archive)
+        if write_failed(data):
+            return None
+        archive.forget(old, sha, key)
+        (out_dir / f"{old}.json").unlink(missing_ok=True)
+        if (out_dir / f"{old}.xlsx").exists():
+            os.replace(out_dir / f"{old}.xlsx", out_dir / f"{source.document}.xlsx")
     return data
 
 
 def _already_read(sources: list[DocumentSource], hashes: dict[str, str | None], archive, key: str,
-                  out_dir: Path) -> dict[str, dict]:
+                  models: str, out_dir: Path) -> dict[str, dict]:
     """Reports of the documents archived with this content, id and run key whose JSON is in
-    out_dir: a rerun skips them (resume)."""
+    out_dir: a rerun skips them (resume). A document that failed only in writing its outputs is
+    read again; one archived under an older id (see _renamed) is moved, not read again."""
     done = {}
+    ids = {s.document for s in sources}
     for source in sources:
-        sha, path = hashes[source.document], out_dir / f"{source.document}.json"
-        if sha and archive.has(sha, key, source.document) and path.exists():
-            done[source.document] = json.loads(path.read_text(encoding="utf-8"))
+        sha = hashes[source.document]
+        if not sha:
+            continue
+        if archive.has(sha, key, source.document):
+            data = _read_json(out_dir / f"{source.document}.json")
+        else:
+            data = _renamed(source, sha, archive, key, models, out_dir, ids)
+        if data is not None:
+            done[source.document] = data
     return done
+
+
+def _review(out_dir: Path, sources: list[DocumentSource], reports: dict[str, dict], archive,
+            keys: dict[str, tuple[str, str, str]]) -> Path:
+    """OUT/review/: a document whose page cannot be written fails (JSON and archive row updated)."""
+    from .review import write_review
+
+    def failed(data: dict, err: Exception) -> None:
+        source = by_id[data["document"]]
+        note_write_failure(data, "review page", err, log)
+        with _uninterruptible():
+            _persist(data, str(source.paths[0]), keys[source.document], out_dir, archive)
+
+    by_id = {s.document: s for s in sources}
+    items = [(reports[s.document], s) for s in sources if s.document in reports]
+    with _batch_wide(out_dir / "review" / "index.html"):
+        return write_review(out_dir, items, on_error=failed)
 
 
 def run_batch(
@@ -291,10 +427,14 @@ def run_batch(
     force: bool = False,
     executor: str = "local",
     ray_address: str | None = None,
+    review: bool = False,
 ) -> BatchSummary:
-    """Read the sources into out_dir and the archive. Setup errors (SetupError: --out, archive)
-    are raised before any document is read. Ctrl-C stops reading: what finished is written and
-    archived, the batch files list it, and the summary says `interrupted` (exit code 130)."""
+    """Read the sources into out_dir and the archive (and OUT/review/ with review=True). Setup
+    errors (SetupError: --out, archive) are raised before any document is read; a document that
+    cannot be read or written fails alone; the archive going away mid-run, or a batch-wide file
+    that cannot be written, stops the run (RunError) with what finished kept. Ctrl-C stops reading:
+    what finished is written and archived, the batch files list it, and the summary says
+    `interrupted` (exit code 130). The returned summary counts this run's documents."""
     from .archive import Archive
     from .ocr.models import versions
 
@@ -305,7 +445,8 @@ def run_batch(
     summary = BatchSummary()
     with Archive(archive_url or out_dir / "archive.sqlite") as archive, _failure_log(out_dir):
         hashes = {s.document: _hash_or_none(s, settings) for s in sources}
-        reports = {} if force else _already_read(sources, hashes, archive, key, out_dir)
+        keys = {s.document: (hashes[s.document] or _stand_in_hash(s), key, models) for s in sources}
+        reports = {} if force else _already_read(sources, hashes, archive, key, models, out_dir)
         summary.skipped = len(reports)
         for report in reports.values():
             if on_report is not None:
@@ -315,18 +456,19 @@ def run_batch(
             # closing: on Ctrl-C the executor's workers are stopped now, not when garbage-collected
             with closing(_reports(todo, settings, executor, ray_address)) as reports_in_order:
                 for source, report in zip(todo, reports_in_order):
-                    sha = hashes[source.document] or _stand_in_hash(source)
                     with _uninterruptible():
-                        reports[source.document] = _store(report, source, out_dir, xlsx, archive, (sha, key, models))
+                        reports[source.document] = _store(report, source, out_dir, xlsx, archive, keys[source.document])
                     if on_report is not None:
                         on_report(reports[source.document])
         except KeyboardInterrupt:
             summary.interrupted = True
-        _cross_year_checks(reports, archive, out_dir, key, models, {s.document: s for s in sources}, hashes)
-    ordered = [reports[s.document] for s in sources if s.document in reports]
-    for report in ordered:
-        summary.add(report)
-    _write_batch_files(out_dir, ordered, summary)
+        _cross_year_checks(reports, archive, out_dir, {s.document: s for s in sources}, keys)
+        if review and not summary.interrupted:
+            summary.review = _review(out_dir, sources, reports, archive, keys)
+        for source in sources:
+            if source.document in reports:
+                summary.add(reports[source.document])
+        _write_batch_files(out_dir, archive, key, summary)
     return summary
 
 
@@ -334,8 +476,8 @@ def _values(report: dict) -> dict[tuple[str, str, str], float | None]:
     return {(t, c["row"], c["col"]): c["value"] for t, table in report["tables"].items() for c in table["cells"]}
 
 
-def _cross_year_checks(reports: dict[str, dict], archive, out_dir: Path, key: str, models: str,
-                       sources: dict[str, DocumentSource], hashes: dict[str, str | None]) -> None:
+def _cross_year_checks(reports: dict[str, dict], archive, out_dir: Path, sources: dict[str, DocumentSource],
+                       keys: dict[str, tuple[str, str, str]]) -> None:
     """Warnings between an agency's report and its previous year's, found in this run or the
     archive; added to the report's checks (JSON rewritten, archive row replaced)."""
     from .checks import history_checks
@@ -354,8 +496,5 @@ def _cross_year_checks(reports: dict[str, dict], archive, out_dir: Path, key: st
         if found and kept + found != report["checks"]:
             report["checks"] = kept + found
             document = report["document"]
-            with export.atomic_path(out_dir / f"{document}.json") as tmp:
-                tmp.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
-            sha = hashes.get(document) or _stand_in_hash(sources[document])
-            archive.record(report, str(sources[document].paths[0]), sha, key, models=models,
-                           agency=agency, year=year)
+            with _uninterruptible():
+                _persist(report, str(sources[document].paths[0]), keys[document], out_dir, archive)

@@ -111,12 +111,16 @@ _threads_option = click.option("--threads", default=2, show_default=True, help="
               help="Pixels per page image (decompression bombs); PDF pages are rendered within it.")
 @click.option("--max-file-mb", default=Settings.max_file_bytes // 1_000_000, show_default=True,
               type=click.IntRange(1), help="Megabytes per file, checked before the file is read or hashed.")
+@click.option("--min-page-side", default=Settings.min_page_side, show_default=True, type=click.IntRange(1),
+              help="Pixels of a page's shorter side; a thinner page is refused as no page.")
+@click.option("--max-page-aspect", default=Settings.max_page_aspect, show_default=True,
+              type=click.FloatRange(1, 1e6), help="How many times longer than wide a page may be.")
 @click.option("--quiet", is_flag=True, help="No progress bar and no per-document lines (for scripts).")
 @click.option("--log-json", is_flag=True, help="One JSON line per document on stderr instead of the progress bar.")
 def run(inputs: tuple[Path, ...], out_dir: Path, archive_url: str | None, force: bool, executor: str,
         ray_address: str | None, engine: str, paddle_model_dir: Path | None, device: str,
         workers: int | None, threads: int, xlsx: bool, review: bool, max_pages: int, max_page_pixels: int,
-        max_file_mb: int, quiet: bool, log_json: bool) -> None:
+        max_file_mb: int, min_page_side: int, max_page_aspect: float, quiet: bool, log_json: bool) -> None:
     """Read every document (PNG, JPG, TIFF, BMP, WebP, PDF; folders recursively) in INPUTS.
 
     \b
@@ -125,12 +129,15 @@ def run(inputs: tuple[Path, ...], out_dir: Path, archive_url: str | None, force:
     path under the input folder with __ between folders (p/rep.pdf: p__rep).
     A file reached twice (symlinks, a folder given twice) is read once.
     A rerun skips documents already archived with the same settings (resume); --force redoes them.
-    A bad document gets status failed with its reason (tracebacks in OUT/digitize.log) and the
-    batch goes on; one run at a time writes OUT.
+    A bad document, or one whose outputs cannot be written, gets status failed with its reason
+    (tracebacks in OUT/digitize.log) and the batch goes on; one run at a time writes OUT.
+    cells.csv, checks.csv and summary.json list every document in the archive read with these
+    settings (latest version of each), not only this run's.
 
     \b
-    Exit codes: 0 every document read; 1 some failed; 2 nothing read: bad option or input,
-    unusable --out or archive, OUT held by another run; 130 Ctrl-C (what finished is kept).
+    Exit codes: 0 every document read; 1 some failed; 2 the run could not start (bad option or
+    input, unusable --out or archive, OUT held by another run) or go on (the archive lost mid-run,
+    a batch-wide file unwritable; what finished is kept); 130 Ctrl-C (what finished is kept).
     """
     import json as _json
     import time
@@ -143,9 +150,13 @@ def run(inputs: tuple[Path, ...], out_dir: Path, archive_url: str | None, force:
         raise click.UsageError(str(err)) from err
     if not sources:
         raise click.UsageError(f"no page images or PDFs under {', '.join(map(str, inputs))}")
-    settings = Settings(engine=engine, paddle_model_dir=paddle_model_dir, device=device, cpu_threads=threads,
-                        workers=workers if workers is not None else Settings().workers, max_pages=max_pages,
-                        max_page_pixels=max_page_pixels, max_file_bytes=max_file_mb * 1_000_000)
+    try:
+        settings = Settings(engine=engine, paddle_model_dir=paddle_model_dir, device=device, cpu_threads=threads,
+                            workers=workers if workers is not None else Settings().workers, max_pages=max_pages,
+                            max_page_pixels=max_page_pixels, max_file_bytes=max_file_mb * 1_000_000,
+                            min_page_side=min_page_side, max_page_aspect=max_page_aspect)
+    except ValueError as err:  # limits that admit no page
+        raise click.UsageError(str(err)) from err
     bar = tqdm(total=len(sources), unit="doc", disable=quiet or log_json, file=sys.stderr)
     started, pages = time.perf_counter(), 0
 
@@ -171,11 +182,9 @@ def run(inputs: tuple[Path, ...], out_dir: Path, archive_url: str | None, force:
 
     try:
         with output_lock(out_dir):
-            summary = run_batch(sources, out_dir, settings, xlsx=xlsx, on_report=on_report,
-                                archive_url=archive_url, force=force, executor=executor, ray_address=ray_address)
+            summary = run_batch(sources, out_dir, settings, xlsx=xlsx, on_report=on_report, archive_url=archive_url,
+                                force=force, executor=executor, ray_address=ray_address, review=review)
             bar.close()
-            if review and not summary.interrupted:
-                _write_review(out_dir, sources, quiet)
     except DigitizerError as err:
         bar.close()
         click.echo(f"error: {err}", err=True)
@@ -191,18 +200,9 @@ def run(inputs: tuple[Path, ...], out_dir: Path, archive_url: str | None, force:
             click.echo(f"  failed {document}: {reason}")
         for document, failing in summary.inconsistent:
             click.echo(f"  inconsistent {document}: {', '.join(failing)}")
+        if summary.review is not None:
+            click.echo(f"Review: {summary.review}")
     sys.exit(int(summary.exit_code))
-
-
-def _write_review(out_dir: Path, sources: list, quiet: bool) -> None:
-    import json
-
-    from .review import write_review
-
-    items = [(json.loads((out_dir / f"{s.document}.json").read_text(encoding="utf-8")), s) for s in sources]
-    page = write_review(out_dir, items)
-    if not quiet:
-        click.echo(f"Review: {page}")
 
 
 @main.command("export")

@@ -135,23 +135,22 @@ def _to_gray(image: Image.Image) -> np.ndarray:
 # KeyError of a missing tag) or decoding it (OSError, ValueError, EOFError).
 _PILLOW_ERRORS = (OSError, SyntaxError, ValueError, TypeError, KeyError, IndexError, EOFError, struct.error)
 
-# A page needs room for ruling lines and a 48-pixel text line: anything thinner, or a strip many
-# times longer than wide, is no page (and would shrink to nothing in preprocessing).
-MIN_PAGE_SIDE = 50
-MAX_PAGE_ASPECT = 20.0
-
-
-def limit(option: str, value: int) -> str:
+def limit(option: str, value: float) -> str:
     """How a reason names a limit: its value and the option that sets it."""
-    return f"the limit {option} {value}"
+    return f"the limit {option} {value:g}" if isinstance(value, float) else f"the limit {option} {value}"
 
 
 def _check_page_shape(width: int, height: int, settings: Settings) -> None:
     if width * height > settings.max_page_pixels:
         raise LoadError(f"page of {width}x{height} pixels is over {limit('--max-page-pixels', settings.max_page_pixels)}")
-    if min(width, height) < MIN_PAGE_SIDE or max(width, height) > MAX_PAGE_ASPECT * min(width, height):
-        raise LoadError(f"page of {width}x{height} pixels is no page: a side under {MIN_PAGE_SIDE} pixels "
-                        f"or over {MAX_PAGE_ASPECT:g} times the other")
+    # A page needs room for ruling lines and a text line: anything thinner, or a strip many times
+    # longer than wide, is no page (and would shrink to nothing in preprocessing).
+    side, aspect = settings.min_page_side, settings.max_page_aspect
+    if min(width, height) < side:
+        raise LoadError(f"page of {width}x{height} pixels is no page: a side under {limit('--min-page-side', side)}")
+    if max(width, height) > aspect * min(width, height):
+        raise LoadError(f"page of {width}x{height} pixels is no page: one side over "
+                        f"{limit('--max-page-aspect', aspect)} times the other")
 
 
 def _too_many_pages(count: int | str, settings: Settings) -> LoadError:

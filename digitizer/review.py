@@ -4,12 +4,15 @@
 sorted by trouble), one page per document (failing relations spelled out with the printed labels,
 every table rebuilt with failing / corrected / unread cells marked, crops of the suspect cells) and
 overlay images of every page. Plain files with relative links: they open offline from file://.
+Every file is written to a temporary name and renamed into place (export.atomic_path).
 """
 
 from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
+from contextlib import suppress
 from fnmatch import fnmatchcase
 from pathlib import Path
 from urllib.parse import quote
@@ -18,6 +21,7 @@ import cv2
 import numpy as np
 
 from .errors import LoadError
+from .export import atomic_path
 from .load import load_pages
 from .settings import Settings
 from .types import DocumentSource
@@ -40,6 +44,19 @@ details,.crops b{width:100%}summary{cursor:pointer;font-size:12px}
 LEGEND = ('<p class="legend"><span style="background:#f6b3b3">failing relation</span><span style="background:#ffe08a">'
           'corrected by the digitizer</span><span style="background:#ddd">unread (no value)</span><span style="border:1px '
           'solid #06c">detected grid (overlay, blue)</span></p>')
+
+
+def _write_image(target: Path, image: np.ndarray, params: list[int] | None = None) -> None:
+    ok, data = cv2.imencode(target.suffix, image, params or [])
+    if not ok:
+        raise OSError(f"cannot encode {target.name}")
+    with atomic_path(target) as tmp:
+        tmp.write_bytes(data.tobytes())
+
+
+def _write_text(target: Path, text: str) -> None:
+    with atomic_path(target) as tmp:
+        tmp.write_text(text, encoding="utf-8")
 
 
 def _e(value) -> str:
@@ -225,7 +242,7 @@ def _write_document(root: Path, doc: dict, source: DocumentSource | None, slug: 
 
         image = overlay_page(small, scaled(cells.values()), failing, corrected, scaled(grids))
         file = f"img/{slug}_p{page.number}.jpg"
-        cv2.imwrite(str(root / file), image, [cv2.IMWRITE_JPEG_QUALITY, 88])
+        _write_image(root / file, image, [cv2.IMWRITE_JPEG_QUALITY, 88])
         overlays.append((page.number, file))
         bgr = cv2.cvtColor(page.image, cv2.COLOR_GRAY2BGR if page.image.ndim == 2 else cv2.COLOR_RGB2BGR)
         for key in sorted(failing):
@@ -237,7 +254,7 @@ def _write_document(root: Path, doc: dict, source: DocumentSource | None, slug: 
             crop = bgr[max(0, y0 - pad):min(h, y1 + pad), max(0, x0 - pad):min(w, x1 + pad)].copy()
             cv2.rectangle(crop, (min(pad, x0), min(pad, y0)), (min(pad, x0) + x1 - x0, min(pad, y0) + y1 - y0), RED, 1)
             crops[key] = f"img/{slug}_{_slug('_'.join(key))}.png"
-            cv2.imwrite(str(root / crops[key]), crop)
+            _write_image(root / crops[key], crop)
     labels = {}
     if layout is not None:
         for spec in layout.tables.values():
@@ -270,22 +287,43 @@ def _write_document(root: Path, doc: dict, source: DocumentSource | None, slug: 
                 f"({len(doc.get('grids') or [])} ruled tables detected).</p><div class=\"pages\">")
     body += [f'<a href="{quote(f)}"><img src="{quote(f)}" alt="page {n}"><br>page {n}</a>' for n, f in overlays]
     body.append("</div>")
-    (root / f"{slug}.html").write_text(_page(f"{name} – review", "".join(body)), encoding="utf-8")
-    return {"name": name, "href": f"{slug}.html", "status": str(doc.get("status")), "layout": doc.get("layout"),
-            "cells": len(cells), "unread": len(unread), "corrected": len(corrected), "fail": len(failing_checks),
+    _write_text(root / f"{slug}.html", _page(f"{name} – review", "".join(body)))
+    return _index_row(doc, f"{slug}.html")
+
+
+def _index_row(doc: dict, href: str | None) -> dict:
+    tables = doc.get("tables") or {}
+    cells = [c for tab in tables.values() for c in (tab or {}).get("cells", [])]
+    checks = doc.get("checks") or []
+    return {"name": str(doc.get("document")), "href": href, "status": str(doc.get("status")),
+            "layout": doc.get("layout"), "cells": len(cells), "unread": sum(c.get("value") is None for c in cells),
+            "corrected": sum(map(_is_corrected, cells)), "fail": sum(c.get("status") == "fail" for c in checks),
             "checks": len(checks), "errors": len(doc.get("errors") or [])}
 
 
-def write_review(out_dir: Path, items: list[tuple[dict, DocumentSource]]) -> Path:
-    """Write out_dir/review/ (index.html, one page per document, overlay and crop images); returns index.html."""
+def write_review(out_dir: Path, items: list[tuple[dict, DocumentSource]],
+                 on_error: Callable[[dict, Exception], None] | None = None) -> Path:
+    """Write out_dir/review/ (index.html, one page per document, overlay and crop images); returns
+    index.html. With on_error, a document whose page cannot be written is handed to it (the batch
+    fails that document; on_error may update the report dict) and listed without a page."""
     root = Path(out_dir) / "review"
     (root / "img").mkdir(parents=True, exist_ok=True)
     slugs = _unique_slugs([str(doc.get("document")) for doc, _ in items])
-    rows = [_write_document(root, doc, source, slug) for (doc, source), slug in zip(items, slugs)]
+    rows = []
+    for (doc, source), slug in zip(items, slugs):
+        try:
+            rows.append(_write_document(root, doc, source, slug))
+        except Exception as err:  # noqa: BLE001 - handed to the batch's failure policy for writing
+            if on_error is None:
+                raise
+            with suppress(OSError):
+                (root / f"{slug}.html").unlink(missing_ok=True)  # no stale page of an earlier run
+            on_error(doc, err)
+            rows.append(_index_row(doc, None))
     rows.sort(key=lambda r: (STATUS_RANK.get(r["status"], 2), -r["fail"], -r["unread"], r["name"]))
     head = "".join(f"<th>{h}</th>" for h in ("Document", "Status", "Layout", "Failing checks", "Unread cells",
                                              "Corrected", "Cells", "Errors"))
-    lines = [f'<tr><th><a href="{quote(r["href"])}">{_e(r["name"])}</a></th><td class="s-{_e(r["status"])}">'
+    lines = [f'<tr><th>{_link(r)}</th><td class="s-{_e(r["status"])}">'
              f'{_e(r["status"])}</td><td>{_e(r["layout"])}</td><td class="{"fail" if r["fail"] else ""}">{r["fail"]} / '
              f'{r["checks"]}</td><td>{r["unread"]}</td><td>{r["corrected"]}</td><td>{r["cells"]}</td>'
              f'<td>{r["errors"]}</td></tr>' for r in rows]
@@ -293,5 +331,9 @@ def write_review(out_dir: Path, items: list[tuple[dict, DocumentSource]]) -> Pat
             f"relations, then the most unread cells.</p><table><thead><tr>{head}</tr></thead><tbody>{''.join(lines)}"
             "</tbody></table>")
     index = root / "index.html"
-    index.write_text(_page("Review", body), encoding="utf-8")
+    _write_text(index, _page("Review", body))
     return index
+
+
+def _link(row: dict) -> str:
+    return f'<a href="{quote(row["href"])}">{_e(row["name"])}</a>' if row["href"] else _e(row["name"])

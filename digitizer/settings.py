@@ -28,6 +28,10 @@ class Settings:
     max_page_pixels: int = 80_000_000
     max_pages: int = 60
     max_file_bytes: int = 500_000_000
+    # Page shape: a side under min_page_side pixels, or one over max_page_aspect times the other,
+    # is no page (no room for a ruled table; it would shrink to nothing in preprocessing).
+    min_page_side: int = 50
+    max_page_aspect: float = 20.0
     # Preprocessing.
     deskew: bool = True
     orientation: bool = True  # try quarter turns on pages whose text does not read upright
@@ -36,6 +40,19 @@ class Settings:
     # Layout matching: minimum fuzzy score (0-100) for a printed label to count as a match.
     label_score: float = 62.0
     workers: int = field(default_factory=_default_workers)
+
+    def __post_init__(self) -> None:
+        """The loading limits must be able to admit a page: a plain ValueError names the one that cannot."""
+        for name in ("pdf_dpi", "max_page_pixels", "max_pages", "max_file_bytes", "min_page_side"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"{name} must be a whole number of at least 1, not {value!r}")
+        if isinstance(self.max_page_aspect, bool) or not isinstance(self.max_page_aspect, int | float) \
+                or not 1.0 <= self.max_page_aspect < float("inf"):
+            raise ValueError(f"max_page_aspect must be a finite number of at least 1, not {self.max_page_aspect!r}")
+        if self.min_page_side ** 2 > self.max_page_pixels:
+            raise ValueError(f"min_page_side {self.min_page_side} admits no page within max_page_pixels "
+                             f"{self.max_page_pixels}")
 
     def with_(self, **changes: object) -> Settings:
         return replace(self, **changes)  # type: ignore[arg-type]

@@ -39,6 +39,18 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+class Server:
+    """A temporary server: its URL, and stop() to take it away mid-test (an archive lost mid-run)."""
+
+    def __init__(self, url: str, stop) -> None:
+        self.url, self._stop, self.stopped = url, stop, False
+
+    def stop(self) -> None:
+        if not self.stopped:
+            self.stopped = True
+            self._stop()
+
+
 @contextmanager
 def postgres_url() -> Iterator[str]:
     """The URL of a running server for the duration of the block (a temporary one is stopped and
@@ -46,6 +58,14 @@ def postgres_url() -> Iterator[str]:
     if os.environ.get("DIGITIZER_TEST_PG_URL"):
         yield os.environ["DIGITIZER_TEST_PG_URL"]
         return
+    with postgres_server() as server:
+        yield server.url
+
+
+@contextmanager
+def postgres_server() -> Iterator[Server]:
+    """A temporary server of this test's own (never DIGITIZER_TEST_PG_URL's, which a test must not
+    stop). Raises Unavailable when there is nothing to start."""
     bin_dir = _bin_dir()
     if bin_dir is None:
         raise Unavailable("no PostgreSQL binaries (apt-get install postgresql) and DIGITIZER_TEST_PG_URL unset")
@@ -75,10 +95,12 @@ def postgres_url() -> Iterator[str]:
             "--locale=C", "--no-sync")
         options = f"-c listen_addresses=127.0.0.1 -p {port} -k {sockets} -c fsync=off -c synchronous_commit=off"
         run(str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(log), "-o", options, "-w", "-t", "60", "start")
+        server = Server(f"postgresql://postgres@127.0.0.1:{port}/postgres",
+                        lambda: run(str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"))
         try:
-            yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
+            yield server
         finally:
-            run(str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop")
+            server.stop()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

@@ -95,6 +95,27 @@ def test_page_too_thin_for_a_table(tmp_path):
         _load(tmp_path / "strip.png")
 
 
+def test_page_shape_limits_are_settings(tmp_path):
+    Image.new("L", (1200, 40), 255).save(tmp_path / "band.png")  # 30:1, 40 px high
+    band = DocumentSource("band", (tmp_path / "band.png",))
+    with pytest.raises(LoadError, match="a side under the limit --min-page-side 50"):
+        load_pages(band, Settings())
+    with pytest.raises(LoadError, match="over the limit --max-page-aspect 20 times"):
+        load_pages(band, Settings(min_page_side=30))
+    assert len(load_pages(band, Settings(min_page_side=30, max_page_aspect=40))) == 1
+    Image.new("L", (200, 100), 255).save(tmp_path / "wide.png")
+    with pytest.raises(LoadError, match="over the limit --max-page-aspect 1.5 times"):
+        load_pages(DocumentSource("wide", (tmp_path / "wide.png",)), Settings(max_page_aspect=1.5))
+
+
+@pytest.mark.parametrize("changes", [{"min_page_side": 0}, {"max_page_aspect": 0.5}, {"max_page_aspect": float("inf")},
+                                     {"max_pages": 0}, {"max_file_bytes": -1}, {"min_page_side": 2.5},
+                                     {"min_page_side": 10_000, "max_page_pixels": 1_000_000}])
+def test_limits_that_admit_no_page_are_refused(changes):
+    with pytest.raises(ValueError, match=next(iter(changes))):
+        Settings(**changes)
+
+
 def test_pdf_page_of_one_by_twenty_thousand_points(tmp_path):
     (tmp_path / "thin.pdf").write_bytes(pdf_bytes([(1, 20000)]))
     with pytest.raises(LoadError, match="is no page"):
