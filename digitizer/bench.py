@@ -190,7 +190,7 @@ def run_variant(
     summary = EvalResult(scores, runs[-1]["seconds"]).summary()
     return {
         "variant": variant,
-        "engine": digitizer.ocr.describe() if variant == "baseline" else (reports[0].engine if reports else ""),
+        "engine": digitizer.cell_reader.ocr.describe() if variant == "baseline" else (reports[0].engine if reports else ""),
         "documents": len(sources),
         "pages": runs[-1]["pages"],
         "pages_per_second": statistics.median(r["pages_per_second"] for r in runs),

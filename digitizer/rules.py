@@ -431,6 +431,19 @@ def closed_rows(binary: np.ndarray, length: int, thin: int) -> np.ndarray:
     return np.where(keep[labels], 255, 0).astype(np.uint8)
 
 
+def _frames(rows: np.ndarray, columns: np.ndarray) -> np.ndarray:
+    """A mask of the boxes of crossing rules big enough to be a table (where a table's own
+    rules may be completed)."""
+    height, width = rows.shape
+    joined = cv2.dilate(rows | columns, _kernel(5, 5))
+    count, _, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
+    frames = np.zeros_like(rows)
+    for x, y, w, h, _ in stats[1:]:
+        if w >= width // 6 and h >= height // 80:
+            frames[y : y + h, x : x + w] = 255
+    return frames
+
+
 def find_lines(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Masks of the horizontal and vertical ruling lines of a straightened grayscale page (short
     gaps in a line, faint print or noise, closed)."""
@@ -447,14 +460,16 @@ def find_lines(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     rows = free_rows(solid_rows(binary, h_len), binary, near, sure=3 * h_len)
     columns = np.ascontiguousarray(free_rows(np.ascontiguousarray(solid_columns(binary, v_len).T), across, near, sure=3 * v_len).T)
     dashed_h, reaching_h, dashed_v, reaching_v = _dashed(gray, rows, columns)
+    rows |= free_rows(dashed_h, binary, thin)
+    columns |= np.ascontiguousarray(free_rows(np.ascontiguousarray(dashed_v.T), across, thin).T)
+    # Inside the frame those rules draw, dotted rules blurred into almost solid lines: runs across
+    # several cells (three times the shortest rule, so that two characters one above the other
+    # never make one). Outside any frame such runs are lines of print.
+    frames = _frames(rows, columns)
+    rows |= closed_rows(binary, 3 * h_len, thin) & frames
+    columns |= np.ascontiguousarray(closed_rows(across, 3 * v_len, thin).T) & frames
     # Only the ends of dashed rules reach out to their crossings (solid rules meet theirs), and
     # less far than a one-line row is high, so that no rule is carried across a spanning cell.
-    # Rules that blur into almost solid lines run across several cells: three times the shortest
-    # rule, so that two characters one above the other never make one.
-    rows |= free_rows(dashed_h, binary, thin) | closed_rows(binary, 3 * h_len, thin)
-    columns |= np.ascontiguousarray(
-        (free_rows(np.ascontiguousarray(dashed_v.T), across, thin) | closed_rows(across, 3 * v_len, thin)).T
-    )
     reach = 2 * step
     if reaching_h.any():
         rows |= _reach(reaching_h, columns, reach, horizontal=True)

@@ -31,7 +31,10 @@ def load_layout(layout: str) -> dict:
 
 
 def table_blocks(layout: str, table: str) -> list[dict]:
-    return load_layout(layout)["tables"][table]["blocks"]
+    """The blocks of a table as the layout's template draws them (without the other template's
+    alternate rows, which only mix_template prints)."""
+    return [{**b, "rows": [r for r in b["rows"] if not r.get("instead_of")]}
+            for b in load_layout(layout)["tables"][table]["blocks"]]
 
 
 def canonical_cells(layout: str, table: str) -> list[tuple[str, str]]:
@@ -39,15 +42,13 @@ def canonical_cells(layout: str, table: str) -> list[tuple[str, str]]:
     out = []
     for b in table_blocks(layout, table):
         for r in b["rows"]:
-            if r.get("instead_of"):
-                continue  # the other template's rows: drawn only by mix_template
             for c in b["cols"]:
                 out.append((r["key"], c["key"]))
     return out
 
 
 def result_rows(layout: str) -> list[str]:
-    rows = [r["key"] for r in table_blocks(layout, "applications")[0]["rows"] if not r.get("instead_of")]
+    rows = [r["key"] for r in table_blocks(layout, "applications")[0]["rows"]]
     return [k for k in rows if k.startswith("r") and k != "r7_total"]
 
 
@@ -305,7 +306,8 @@ def mix_template(report: dict, rng: random.Random) -> None:
 def printed_rows(report: dict) -> list[str]:
     """Row keys of table 三 in print order, as this report prints them (template mix included)."""
     keys = {r for r, _ in report["values"]["applications"]}
-    return [r["key"] for r in table_blocks(report["layout"], "applications")[0]["rows"] if r["key"] in keys]
+    rows = load_layout(report["layout"])["tables"]["applications"]["blocks"][0]["rows"]
+    return [r["key"] for r in rows if r["key"] in keys]
 
 
 def row_label(layout: str, table: str, key: str) -> dict:
