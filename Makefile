@@ -3,7 +3,7 @@ PY ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
 
-.PHONY: setup setup-paddle system-deps test eval eval-hard eval-degraded eval-foreign eval-foreign-half bench lint samples clean
+.PHONY: setup setup-paddle system-deps foreign-deps test eval eval-hard eval-degraded eval-foreign eval-foreign-half bench bench-samples lint samples clean
 
 setup: $(BIN)/digitize
 
@@ -29,7 +29,8 @@ $(VENV)/.paddle: $(BIN)/digitize
 
 # Debian packages the tests need (installed with apt-get when missing; CI runs as root):
 # a CJK font for the sample generator, PostgreSQL for the archive tests, Chromium for the review page test.
-DEB_PACKAGES = fonts-wqy-microhei postgresql chromium
+# LibreOffice and the CJK fonts: the independent renderers of the foreign-variant tests.
+DEB_PACKAGES = fonts-wqy-microhei postgresql chromium libreoffice-writer-nogui fonts-noto-cjk fonts-arphic-ukai fonts-arphic-uming fonts-cwtex-fs
 system-deps:
 	@missing=$$(for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
@@ -62,7 +63,7 @@ eval-foreign: setup foreign-deps
 eval-foreign-half: setup foreign-deps
 	$(MAKE) eval-foreign FOREIGN_DIR=$(FOREIGN_DIR)-half FOREIGN_ARGS="--count 30 --hard-each 0 --scale 0.5"
 
-FOREIGN_PACKAGES = libreoffice-writer-nogui chromium fonts-noto-cjk fonts-arphic-ukai fonts-cwtex-fs
+FOREIGN_PACKAGES = libreoffice-writer-nogui chromium fonts-noto-cjk fonts-arphic-ukai fonts-arphic-uming fonts-cwtex-fs
 foreign-deps:
 	@missing=$$(for p in $(FOREIGN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
@@ -70,7 +71,15 @@ foreign-deps:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
-bench: setup
+# The benchmark runs on reports drawn by the independent renderers (a fixed seed, so that runs
+# compare the same pages); bench-samples on the shipped scans/.
+BENCH_DIR ?= /tmp/digitizer-bench-foreign
+BENCH_SEED ?= 4242
+bench: setup foreign-deps
+	test -f $(BENCH_DIR)/truth/SEED || $(BIN)/python -m digitizer.synth --foreign $(BENCH_DIR) --seed $(BENCH_SEED) --count 6 --hard-each 0
+	$(BIN)/python -m digitizer.bench $(BENCH_DIR) --docs 8 --repeats 3
+
+bench-samples: setup
 	$(BIN)/python -m digitizer.bench scans/ --docs 4 --repeats 3
 
 lint: setup
