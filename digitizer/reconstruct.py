@@ -107,6 +107,8 @@ def continues(previous: Table, table: Table) -> bool:
     """Whether `table` (first on its page) carries on `previous` (last on the page before)."""
     if table.pages[0] != previous.pages[-1] + 1 or not _columns_align(previous.col_rules, table.col_rules):
         return False
+    if _only_header(previous):
+        return True  # a header cut off its body by the page break (a row broken across pages)
     first_rows = set(range(min(3, table.n_rows)))
     leading_header = [r for r in table.header_rows if r in first_rows]
     if not leading_header:
@@ -127,18 +129,42 @@ def _regrid(table: Table, rules: list[float]) -> None:
     table.col_rules, table.n_cols = list(rules), len(rules) - 1
 
 
+def _only_header(table: Table) -> bool:
+    return table.n_rows > 0 and len(table.header_rows) == table.n_rows
+
+
+def _glue_broken_row(previous: Table, table: Table) -> None:
+    """A header row broken across the page break: the text of its lower part (the first row of
+    `table`) is added to the upper part's (the last row of `previous`), cell by cell, and the row
+    is dropped from `table`."""
+    last = previous.n_rows - 1
+    for cell in [c for c in table.cells if c.row == 0 and c.row_span == 1]:
+        upper = previous.at(last, cell.col)
+        if upper is not None and cell.text:
+            upper.text += cell.text
+    table.cells = [c for c in table.cells if not (c.row == 0 and c.row_span == 1)]
+    for c in table.cells:
+        c.row -= 1
+    table.header_rows = [r - 1 for r in table.header_rows if r > 0]
+    table.n_rows -= 1
+
+
 def _append(previous: Table, table: Table) -> None:
     if len(table.col_rules) != len(previous.col_rules):
         finer = max(previous.col_rules, table.col_rules, key=len)
         _regrid(previous, finer)
         _regrid(table, finer)
-    leading = []
-    for r in range(table.n_rows):
-        if r in table.header_rows:
-            leading.append(r)
-        else:
-            break
-    drop = len(leading) if leading and len(previous.header_rows) else 0
+    if _only_header(previous) and table.header_rows[:1] == [0]:
+        _glue_broken_row(previous, table)
+        drop = 0
+    else:
+        leading = []
+        for r in range(table.n_rows):
+            if r in table.header_rows:
+                leading.append(r)
+            else:
+                break
+        drop = len(leading) if leading and len(previous.header_rows) else 0
     offset = previous.n_rows - drop
     for cell in table.cells:
         if cell.row < drop:

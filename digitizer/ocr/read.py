@@ -73,6 +73,18 @@ def ink_mask(crop: np.ndarray, stroke: int) -> np.ndarray | None:
     return keep[labels].astype(np.uint8)
 
 
+def join_split_glyphs(segments: list[tuple[int, int]], char_height: int) -> list[tuple[int, int]]:
+    """Segments that together are no taller than one line of print are one line: a glyph whose
+    parts lie apart (a 仿宋 "2" whose base stroke stands off its curve) is not two lines."""
+    out: list[tuple[int, int]] = []
+    for a, b in segments:
+        if out and b - out[-1][0] <= 1.2 * char_height:
+            out[-1] = (out[-1][0], b)
+        else:
+            out.append((a, b))
+    return out
+
+
 def split_lines(mask: np.ndarray) -> list[tuple[int, int]]:
     rows = np.flatnonzero(mask.any(axis=1))
     if rows.size == 0:
@@ -113,18 +125,41 @@ def cell_lines(gray: np.ndarray, bbox: BBox, stroke: int | None = None) -> list[
     # the recognizer's height would become a block that reads as "1".
     char_height = 5 * stroke
     lines = []
-    for a, b in split_lines(mask):
+    for a, b in join_split_glyphs(split_lines(mask), char_height):
         cols = np.flatnonzero(mask[a:b].any(axis=0))
         if cols.size == 0:
             continue
-        line = crop[a:b, cols[0] : cols[-1] + 1]
         pad = max(3, int(round(0.25 * (b - a))))
+        left, right = _faint_extent(crop[a:b], cols[0], cols[-1], paper)
+        line = _stretch(crop[a:b, left : right + 1], paper)
         grow = max(0, (char_height - (b - a)) // 2)
         height = (b - a) + 2 * (pad + grow)
         # A lone narrow mark ("/", "1") needs paper on both sides to read as itself.
         side = max(pad, (2 * height - line.shape[1]) // 2)
-        lines.append(cv2.copyMakeBorder(line, pad + grow, pad + grow, side, side, cv2.BORDER_CONSTANT, value=paper))
+        lines.append(cv2.copyMakeBorder(line, pad + grow, pad + grow, side, side, cv2.BORDER_CONSTANT, value=255))
     return lines
+
+
+def _faint_extent(rows: np.ndarray, first: int, last: int, paper: int) -> tuple[int, int]:
+    """The ink's first and last columns, carried on over columns that hold faint ink next to them:
+    the faint strokes of a light face (the diagonal of a 楷体 "4") fall short of the ink
+    threshold but belong to the glyph."""
+    faint = (rows < paper - 0.2 * (paper - int(rows.min()))).any(axis=0)
+    while first > 0 and faint[first - 1]:
+        first -= 1
+    while last < len(faint) - 1 and faint[last + 1]:
+        last += 1
+    return first, last
+
+
+def _stretch(line: np.ndarray, paper: int) -> np.ndarray:
+    """The line's darkest ink to black and its paper to white: thin strokes of a light face, blurred
+    to gray by a scan (a 楷体 "4" whose diagonal fades), read as what they are."""
+    ink = float(np.percentile(line, 1))
+    if paper - ink < 1:
+        return line
+    scaled = (line.astype(np.float32) - ink) * (255.0 / (paper - ink))
+    return np.clip(scaled, 0, 255).astype(np.uint8)
 
 
 def normalise(line: np.ndarray, width: int) -> np.ndarray:
