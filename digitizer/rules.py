@@ -460,8 +460,8 @@ def find_lines(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     rows = free_rows(solid_rows(binary, h_len), binary, near, sure=3 * h_len)
     columns = np.ascontiguousarray(free_rows(np.ascontiguousarray(solid_columns(binary, v_len).T), across, near, sure=3 * v_len).T)
     dashed_h, reaching_h, dashed_v, reaching_v = _dashed(gray, rows, columns)
-    rows |= free_rows(dashed_h, binary, thin)
-    columns |= np.ascontiguousarray(free_rows(np.ascontiguousarray(dashed_v.T), across, thin).T)
+    rows |= dashed_h
+    columns |= dashed_v
     # Inside the frame those rules draw, dotted rules blurred into almost solid lines: runs across
     # several cells (three times the shortest rule, so that two characters one above the other
     # never make one). Outside any frame such runs are lines of print.
