@@ -802,9 +802,9 @@ README = """# Synthetic scanned annual reports — HARD set — ground truth
 
 Made by `digitizer/synth/hard.py` with
 
-    /work/main/.venv/bin/python -m digitizer.synth --hard {outdir}
+    .venv/bin/python -m digitizer.synth --hard {outdir}
 
-from /work/main. Deterministic: rerunning writes the same files. (The easy set is
+from the repository root. Deterministic: rerunning writes the same files. (The easy set is
 `python -m digitizer.synth OUTDIR` without `--hard`.)
 
 {n} documents `hNN-<condition>-<layout>-<format>[-variant]`, both layouts, about a third with ONE

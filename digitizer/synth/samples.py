@@ -6,7 +6,7 @@ Each document is generated in three steps:
 
 1. content.make_report(seed, layout, zero_style, inject_error): random but plausible numbers for the
    three tables (二 active, 三 applications, 四 review_litigation), consistent with the hard relations
-   of /work/shared/spec/annual-report-format.md (results_sum, balance, row_total, review total).
+   of shared/spec/annual-report-format.md (results_sum, balance, row_total, review total).
    Optionally ONE inconsistency is injected (a result cell +1..+3, or a printed total +1..+3) and
    recorded in the truth under "injected".
 2. render.render_report(report, dpi, repeat_header, split_after): clean A4 pages drawn with PIL and
@@ -236,9 +236,9 @@ README = """# Synthetic scanned annual reports — ground truth
 
 Made by `digitizer/synth` (see the docstring of `digitizer/synth/samples.py`) with
 
-    /work/main/.venv/bin/python -m digitizer.synth {outdir}
+    .venv/bin/python -m digitizer.synth {outdir}
 
-from /work/main. Deterministic: rerunning writes the same files.
+from the repository root. Deterministic: rerunning writes the same files.
 
 - 16 generated documents `rNN-<layout>-<format>-<zero style>` (layouts 2019/2021, loose JPG, loose PNG,
   multi-page TIFF (gray or 1-bit G4), scanned PDF; 150/200/300 dpi; skew within ±1.5°; noise, blur,
