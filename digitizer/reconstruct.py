@@ -87,7 +87,13 @@ def transpose(table: Table) -> Table:
 
 
 def _header_texts(table: Table) -> list[str]:
-    return ["".join(c.text for c in _cells_of_row(table, r)) for r in table.header_rows if r < 4]
+    """The text of each leading header row over the value columns (the corner cell above the
+    labels is what a page break cuts short, and the value columns' headers tell tables apart)."""
+    return [
+        "".join(c.text for c in _cells_of_row(table, r) if c.col + c.col_span > table.label_cols)
+        for r in table.header_rows
+        if r < 4
+    ]
 
 
 RULE_TOLERANCE = 0.015  # of the table's width
@@ -114,7 +120,12 @@ def continues(previous: Table, table: Table) -> bool:
     if not leading_header:
         return True  # no header of its own: a continuation by its structure
     ours, theirs = _header_texts(table), _header_texts(previous)
-    return bool(ours) and bool(theirs) and fuzz.ratio("".join(ours), "".join(theirs)) >= 80
+    if not ours or not theirs:
+        return False
+    if fuzz.ratio("".join(ours), "".join(theirs)) >= 80:
+        return True
+    # Only the first rows of the header repeated: each of them as the header row it repeats.
+    return len(ours) < len(theirs) and all(fuzz.ratio(a, b) >= 80 for a, b in zip(ours, theirs))
 
 
 def _regrid(table: Table, rules: list[float]) -> None:
