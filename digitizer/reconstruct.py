@@ -58,6 +58,15 @@ def classify(table: Table) -> None:
         # More words than numbers there (a transposed table's rows hold one label beside one value).
         if words and words > numbers:
             headers.append(row)
+    # The row under a block's caption (a row of one cell across the table) is that block's header,
+    # even when its right half is blank (a block of one value column: 信息内容 | 本年处理决定数量).
+    for row in range(table.n_rows - 1):
+        cells = _cells_of_row(table, row)
+        caption = len(cells) == 1 and cells[0].col_span == table.n_cols and is_text(cells[0])
+        below = [c for c in _cells_of_row(table, row + 1) if c.col >= 1 and c.row == row + 1]
+        if caption and row + 1 not in headers and any(is_text(c) for c in below):
+            headers.append(row + 1)
+    headers.sort()
     table.header_rows = headers
     body = [r for r in range(table.n_rows) if r not in set(headers)]
     label_cols = 0
