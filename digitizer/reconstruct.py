@@ -144,8 +144,10 @@ def _regrid(table: Table, rules: list[float]) -> None:
 
     old = table.col_rules
     for cell in table.cells:
-        start, end = nearest(old[cell.col]), nearest(old[cell.col + cell.col_span])
-        cell.col, cell.col_span = start, max(1, end - start)
+        # A sliver of a cell by the last rule still ends on it: no cell reaches past the table.
+        start = min(nearest(old[cell.col]), len(rules) - 2)
+        end = max(start + 1, nearest(old[cell.col + cell.col_span]))
+        cell.col, cell.col_span = start, end - start
     table.col_rules, table.n_cols = list(rules), len(rules) - 1
 
 
