@@ -73,7 +73,8 @@ def classify(table: Table) -> None:
     for col in range(table.n_cols):
         cells = [table.at(r, col) for r in body]
         words = sum(1 for c in cells if is_text(c))
-        numbers = sum(1 for c in cells if c is not None and c.text and not is_text(c))
+        # Numbers proper: a mark misread out of a blank or rotated cell ("H") is neither.
+        numbers = sum(1 for c in cells if c is not None and c.text and looks_numeric(c.text))
         if body and words > numbers and words >= 0.3 * len(body):
             label_cols = col + 1
         elif numbers or not body:
