@@ -422,8 +422,7 @@ def closed_rows(binary: np.ndarray, length: int, thin: int) -> np.ndarray:
     runs = cv2.morphologyEx(closed, cv2.MORPH_OPEN, _kernel(length, 1))
     if not runs.any():
         return runs
-    # Print within a third of a rule's band: the strokes of one character lie that close.
-    labels, stats, crowded = _free(runs, binary, max(2, thin // 3))
+    labels, stats, crowded = _free(runs, binary, thin)
     keep = (crowded < CROWDED) & (stats[:, cv2.CC_STAT_AREA] <= thin * stats[:, cv2.CC_STAT_WIDTH])
     keep[0] = False
     for label in np.flatnonzero(keep):
