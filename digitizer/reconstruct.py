@@ -96,11 +96,12 @@ def transpose(table: Table) -> Table:
     return flipped
 
 
-def _header_texts(table: Table) -> list[str]:
-    """The text of each leading header row over the value columns (the corner cell above the
-    labels is what a page break cuts short, and the value columns' headers tell tables apart)."""
+def _header_texts(table: Table, values_only: bool = False) -> list[str]:
+    """The text of each leading header row; `values_only`: over the value columns only (the corner
+    cell above the labels is what a page break cuts short)."""
+    first = table.label_cols if values_only else 0
     return [
-        "".join(c.text for c in _cells_of_row(table, r) if c.col + c.col_span > table.label_cols)
+        "".join(c.text for c in _cells_of_row(table, r) if c.col + c.col_span > first)
         for r in table.header_rows
         if r < 4
     ]
@@ -134,7 +135,9 @@ def continues(previous: Table, table: Table) -> bool:
         return False
     if fuzz.ratio("".join(ours), "".join(theirs)) >= 80:
         return True
-    # Only the first rows of the header repeated: each of them as the header row it repeats.
+    # Only the first rows of the header repeated: each of them as the header row it repeats,
+    # over the value columns.
+    ours, theirs = _header_texts(table, values_only=True), _header_texts(previous, values_only=True)
     return len(ours) < len(theirs) and all(fuzz.ratio(a, b) >= 80 for a, b in zip(ours, theirs))
 
 

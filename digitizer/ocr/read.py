@@ -20,6 +20,7 @@ import numpy as np
 from ..types import BBox, CellReading
 from .engines import REC_HEIGHT, RecognitionEngine
 
+STRETCHED_INK = 60  # gray level the darkest ink of a line is stretched to
 NUMERIC_ALPHABET = "0123456789.,-—/+万元件无"
 _MIN_CONTRAST = 60
 
@@ -153,12 +154,13 @@ def _faint_extent(rows: np.ndarray, first: int, last: int, paper: int) -> tuple[
 
 
 def _stretch(line: np.ndarray, paper: int) -> np.ndarray:
-    """The line's darkest ink to black and its paper to white: thin strokes of a light face, blurred
-    to gray by a scan (a 楷体 "4" whose diagonal fades), read as what they are."""
+    """The line's paper to white and its darkest ink to a dark gray: thin strokes of a light face,
+    blurred to gray by a scan (a 楷体 "4" whose diagonal fades), read as what they are. Not to
+    black: blurred low-resolution print stretched that far runs into blobs ("总计" read "Rit")."""
     ink = float(np.percentile(line, 1))
     if paper - ink < 1:
         return line
-    scaled = (line.astype(np.float32) - ink) * (255.0 / (paper - ink))
+    scaled = 255.0 - (paper - line.astype(np.float32)) * ((255.0 - STRETCHED_INK) / (paper - ink))
     return np.clip(scaled, 0, 255).astype(np.uint8)
 
 
