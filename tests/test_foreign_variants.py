@@ -69,7 +69,7 @@ KNOWN_WEAK = {
     "楷体 and 仿宋 fonts": 27,  # dotted rules lost under a 仿宋 header
     "no outer border": 1,  # 195 read as 19D
     "dotted inner rules": 168,
-    "dashed inner rules": 10,
+    "dashed inner rules": 15,  # table 四 row 行政复议 lost with a dashed rule
 }
 
 
