@@ -466,8 +466,9 @@ def find_lines(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     # several cells (three times the shortest rule, so that two characters one above the other
     # never make one). Outside any frame such runs are lines of print.
     frames = _frames(rows, columns)
-    rows |= closed_rows(binary, 3 * h_len, thin) & frames
-    columns |= np.ascontiguousarray(closed_rows(across, 3 * v_len, thin).T) & frames
+    if frames.any():  # a page of prose has no frame: nothing to complete, no closing to pay for
+        rows |= closed_rows(binary, 3 * h_len, thin) & frames
+        columns |= np.ascontiguousarray(closed_rows(across, 3 * v_len, thin).T) & frames
     # Only the ends of dashed rules reach out to their crossings (solid rules meet theirs), and
     # less far than a one-line row is high, so that no rule is carried across a spanning cell.
     reach = 2 * step
