@@ -76,14 +76,19 @@ def find_cells(lines: np.ndarray, region: BBox, page: int) -> Grid | None:
     if y1 - y0 >= lines.shape[0] // 40:
         _reach_edges(mask, int(max(4.0, (x1 - x0) / 120)))
     cv2.rectangle(mask, (0, 0), (mask.shape[1] - 1, mask.shape[0] - 1), 255, 2)
-    count, _, stats, _ = cv2.connectedComponentsWithStats(cv2.bitwise_not(mask), connectivity=4)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(cv2.bitwise_not(mask), connectivity=4)
     min_side = max(6, (x1 - x0) // 200)
-    boxes = []
+    boxes, open_areas = [], []
     for label in range(1, count):
         x, y, w, h, area = stats[label]
-        if w < min_side or h < min_side or area < 0.5 * w * h:
+        if w < min_side or h < min_side:
             continue
-        boxes.append((int(x), int(y), int(x + w), int(y + h)))
+        box = (int(x), int(y), int(x + w), int(y + h))
+        if area < 0.5 * w * h:
+            if area >= 4 * min_side * min_side:
+                open_areas.append(((box[0] + x0, box[1] + y0, box[2] + x0, box[3] + y0), labels[y : y + h, x : x + w] == label))
+            continue
+        boxes.append(box)
     if len(boxes) < 2:
         return None
     # Both sides of a rule belong to it: thick or dashed rules (whose masks are wider) included.
@@ -98,7 +103,7 @@ def find_cells(lines: np.ndarray, region: BBox, page: int) -> Grid | None:
             continue
         cells.append(GridCell(row, col, row_end - row, col_end - col, (bx0 + x0, by0 + y0, bx1 + x0, by1 + y0)))
     cells.sort(key=lambda c: (c.row, c.col))
-    return Grid(page, region, [v + y0 for v in row_lines], [v + x0 for v in col_lines], cells)
+    return Grid(page, region, [v + y0 for v in row_lines], [v + x0 for v in col_lines], cells, open_areas)
 
 
 def find_grids(gray: np.ndarray, page: int) -> list[Grid]:

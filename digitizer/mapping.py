@@ -370,6 +370,7 @@ def map_table(spec: TableSpec, views: list[TableView], layout: Layout, threshold
                 read_as=found_value.text if found_value.why else None,
                 corrected_by=found_value.why,
                 straight_bbox=cell.straight_bbox if cell is not None else None,
+                flags=list(cell.flags) if cell is not None else [],
             )
         )
     return out

@@ -9,8 +9,9 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from . import checks, grid, load, mapping, orientation, preprocess, prose, reconstruct, verify
+from . import checks, completion, grid, load, mapping, orientation, preprocess, prose, reconstruct, verify
 from .errors import DigitizerError, LoadError
+from .ocr.detect import get_detector
 from .ocr.engines import RecognitionEngine, get_engine
 from .ocr.read import CellReader, GridCellReader, read_cells
 from .report import Report
@@ -59,8 +60,19 @@ class Digitizer:
             start += len(g.cells)
         return tables, orientation.upright_confidence(readings)
 
+    def _complete(self, straight: StraightPage, grids: list) -> list:
+        """The grids with rules their cells still show drawn in (digitizer.completion); the text
+        detector runs only for a grid where a first look finds such a rule."""
+        if not self.settings.complete_grids:
+            return grids
+
+        def detect(image, region):
+            return get_detector(self.settings).boxes(image, region)
+
+        return [completion.complete_grid(straight.image, g, detect) for g in grids]
+
     def _read_tables(self, straight: StraightPage) -> tuple[list[Table], float]:
-        grids = grid.find_grids(straight.image, straight.number)
+        grids = self._complete(straight, grid.find_grids(straight.image, straight.number))
         return self._tables(straight, grids, self._read_cells(straight, grids))
 
     def _prepare(self, page) -> tuple[StraightPage, list]:
@@ -77,7 +89,7 @@ class Digitizer:
             turned = [preprocess.turn(straight, k) for k in (1, 3)]
             candidates = [(straight, grids)] + [(t, grid.find_grids(t.image, t.number)) for t in turned]
             straight, grids = max(candidates, key=lambda c: self._upright_score(*c))
-        return straight, grids
+        return straight, self._complete(straight, grids)
 
     def _upright_score(self, straight: StraightPage, grids: list) -> float:
         boxes = orientation.word_cells(straight.image, grids)

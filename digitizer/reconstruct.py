@@ -29,7 +29,8 @@ def is_text(cell: TableCell | None) -> bool:
 
 def build_table(grid: Grid, readings: list[CellReading], to_original: Callable[[BBox], BBox]) -> Table:
     cells = [
-        TableCell(g.row, g.col, g.row_span, g.col_span, r.text, r.confidence, grid.page, to_original(g.bbox), r, g.bbox)
+        TableCell(g.row, g.col, g.row_span, g.col_span, r.text, r.confidence, grid.page, to_original(g.bbox), r, g.bbox,
+                  g.flags)
         for g, r in zip(grid.cells, readings)
     ]
     left, right = grid.col_lines[0], grid.col_lines[-1]
@@ -88,7 +89,8 @@ def transpose(table: Table) -> Table:
     """The table with rows and columns swapped (a report may print table 四's 15 numbers in a
     column, their labels beside them): the same cells, classified anew."""
     cells = [
-        TableCell(c.col, c.row, c.col_span, c.row_span, c.text, c.confidence, c.page, c.bbox, c.reading, c.straight_bbox)
+        TableCell(c.col, c.row, c.col_span, c.row_span, c.text, c.confidence, c.page, c.bbox, c.reading, c.straight_bbox,
+                  c.flags)
         for c in table.cells
     ]
     flipped = Table(list(table.pages), table.n_cols, table.n_rows, cells)

@@ -35,6 +35,9 @@ class Settings:
     # Preprocessing.
     deskew: bool = True
     orientation: bool = True  # try quarter turns on pages whose text does not read upright
+    # Draw in the rules a found grid's cells still show (dotted, dashed, faint), where PP-OCR's text
+    # detector says no print lies; flag cells whose text lies across a rule (digitizer.completion).
+    complete_grids: bool = True
     reread: bool = True  # read the cells of failing relations again, harder (digitizer.verify)
     max_skew_degrees: float = 15.0
     # Layout matching: minimum fuzzy score (0-100) for a printed label to count as a match.

@@ -43,6 +43,7 @@ class GridCell:
     row_span: int
     col_span: int
     bbox: BBox  # interior of the cell (inside its ruling lines), straightened-page pixels
+    flags: tuple[str, ...] = ()  # where the grid and the text positions disagree (digitizer.completion)
 
 
 @dataclass
@@ -54,6 +55,9 @@ class Grid:
     row_lines: list[int]
     col_lines: list[int]
     cells: list[GridCell]
+    # Enclosed areas that are no rectangle (an L or a U of cells whose rules were not found), as
+    # (bbox, boolean mask of the bbox): not cells, but where digitizer.completion looks for rules.
+    open_areas: list[tuple[BBox, np.ndarray]] = field(default_factory=list)
 
     @property
     def n_rows(self) -> int:
@@ -87,6 +91,7 @@ class TableCell:
     bbox: BBox  # loaded-page pixels
     reading: CellReading | None = None
     straight_bbox: BBox | None = None  # straightened-page pixels, for reading the cell again
+    flags: tuple[str, ...] = ()  # the grid's doubts about this cell (GridCell.flags)
 
 
 @dataclass
@@ -125,6 +130,9 @@ class ValueCell:
     read_as: str | None = None  # the first reading, when a re-reading corrected the cell
     corrected_by: str | None = None
     straight_bbox: BBox | None = None  # not exported: where to read the cell again
+    # Where the ruled grid and the text positions disagree about this cell, or a rule was inferred
+    # (digitizer.completion): the value may belong to a neighbour.
+    flags: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict:
         out = {
@@ -141,6 +149,8 @@ class ValueCell:
         if self.read_as is not None:
             out["read_as"] = self.read_as
             out["corrected_by"] = self.corrected_by
+        if self.flags:
+            out["flags"] = list(self.flags)
         return out
 
 

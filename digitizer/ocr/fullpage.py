@@ -20,8 +20,8 @@ from ..errors import EngineUnavailable
 from ..settings import Settings
 from ..types import BBox, CellReading
 from . import models
+from .detect import DET_MODEL
 
-DET_MODEL = "PP-OCRv6_small_det"
 REC_MODEL = "PP-OCRv6_small_rec"
 
 Box = tuple[str, float, np.ndarray]  # text, score, polygon (K, 2) in page pixels

@@ -1,0 +1,327 @@
+"""Stage 3b: complete a found grid where its rules are broken, and check it against the text.
+
+The line finder (digitizer.rules) keeps only what is surely a rule; a dotted, dashed or faint
+rule it misses leaves two cells merged into one. Inside each found cell such a rule is still
+there as ink that runs from wall to wall, in pieces (dotted, dashed) or whole (faint), in a place
+where no text lies. Where text is is what PP-OCR's detector says (digitizer.ocr.detect), so that
+the strokes of a "1" or of characters aligned line under line are never taken for a rule.
+
+A cheap first look, without the detector, decides whether a grid has anything to complete: on
+most pages it has not, and the detector never runs. Then:
+  cells -> candidate rules inside them (text masked out) -> those borne out by two cells, or by a
+  rule the grid already has -> the cells split along them -> the grid found again.
+
+The text boxes then check the grid: a box that lies across two cells means the grid and the text
+disagree, and both cells are flagged in the output (GridCell.flags).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+import cv2
+import numpy as np
+
+from .grid import find_cells
+from .rules import binarize
+from .types import BBox, Grid
+
+FAINT_CONTRAST = 8  # gray levels under the local mean: a light-gray rule still counts as ink
+MIN_SIDE = 8  # pixels: a cell narrower than this holds no rule
+COVER = 0.25  # share of a cell's side (where seen) the pieces of a broken rule cover at least
+SOLID = 0.9  # ... or, whole, nearly all of it
+PIECES = 3  # a dotted or dashed rule crosses a cell in at least this many pieces
+MANY = 10  # ... and this many even pieces in a row, ALIKE of the spaces between them about
+ALIKE = 0.9  # one length, are a rule by themselves (the strokes of print are spaced unevenly)
+TYPICAL = 0.75  # share of those pieces of about their usual length
+BREAK = 3  # a gap this many times the usual one ends a stretch of dots or dashes
+SPAN = 0.4  # share of the cell's side such a stretch covers at least
+REACH = 0.15  # share of the cell's side: the most a stretch is carried on to a wall
+INSET = 0.25  # of a text box's short side: the margin the detector adds around print
+SEEN_INSET = 0.15  # ... less of it where ink is judged: the ends of strokes stay under the box
+VISIBLE = 1 / 3  # share of a line that must lie outside text boxes for it to be judged
+CUT = 2  # pixels: how far inside a text box a line must run to cut it
+ROUNDS = 3  # of finding rules and splitting cells
+CROSSING = 0.25  # share of a text box in each of two cells for the box to lie across them
+
+FLAG_INFERRED = "rule inferred from broken ink between text"
+FLAG_CROSSING = "text lies across this cell's rule"
+FLAG_RUN_TOGETHER = "two cells' texts may have run together over a broken rule"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    vertical: bool
+    position: int  # page x of a vertical rule, page y of a horizontal one
+    cell: int  # index into the grid's cells
+    start: int  # where it runs in the cell: page y of a vertical rule's ends, x of a horizontal's
+    end: int
+    whole: bool = False  # sure by itself: ink from wall to wall, or a long row of even dots
+
+
+def _ink(gray: np.ndarray, box: BBox, text: list[BBox]) -> tuple[np.ndarray, np.ndarray]:
+    """Ink of a box as booleans, and where it is seen: everywhere but under text boxes."""
+    x0, y0, x1, y1 = box
+    ink = binarize(gray[y0:y1, x0:x1], FAINT_CONTRAST) > 0
+    seen = np.ones_like(ink)
+    for tx0, ty0, tx1, ty1 in text:
+        seen[max(0, ty0 - y0 - 1) : max(0, ty1 - y0 + 1), max(0, tx0 - x0 - 1) : max(0, tx1 - x0 + 1)] = False
+    return ink, seen
+
+
+def rule_columns(ink: np.ndarray, seen: np.ndarray, margin: int) -> list[tuple[int, int, int, bool]]:
+    """Columns of a cell's ink (booleans, rows x columns) where a rule runs, judged where the
+    column is seen (not under text): whole from wall to wall, or as a stretch of even dots or
+    dashes over much of the cell. One (column, start, end, whole) per run of such columns; a
+    stretch that comes near a wall is carried to it."""
+    height, width = ink.shape
+    if height < MIN_SIDE or width <= 2 * margin:
+        return []
+    band = ink.copy()  # a rule one pixel off straight across the cell is still one column
+    band[:, 1:] |= ink[:, :-1]
+    band[:, :-1] |= ink[:, 1:]
+    visible = seen.sum(axis=0)
+    cover = (band & seen).sum(axis=0) / np.maximum(visible, 1)
+    found = (cover >= COVER) & (visible >= VISIBLE * height)
+    found[:margin] = found[width - margin :] = False
+    columns, x = [], 0
+    while x < width:
+        if found[x]:
+            end = x
+            while end + 1 < width and found[end + 1]:
+                end += 1
+            # The best covered column of the run that reads as a rule (dots blurred into the
+            # column beside may read as uneven pieces there).
+            for best in x + np.argsort(-cover[x : end + 1], kind="stable"):
+                stretch = _rule(band[:, best], seen[:, best])
+                if stretch is not None:
+                    columns.append((int(best), *stretch))
+                    break
+            x = end + 1
+        else:
+            x += 1
+    return columns
+
+
+def _even(lengths: np.ndarray, share: float = TYPICAL) -> bool:
+    """Most lengths about the usual one (dots or dashes and the spaces between them; the strokes
+    of a line of print that a row cuts are of all lengths and all spacings)."""
+    usual = float(np.median(lengths))
+    # Half the usual length either way, and two pixels of slack for dots a pixel or two apart.
+    return float(np.mean(np.abs(lengths - usual) <= max(2.0, 0.5 * usual))) >= share
+
+
+def _rule(line: np.ndarray, seen: np.ndarray) -> tuple[int, int, bool] | None:
+    """Where a line of ink is a rule (start, end, whole): nearly whole where seen, or its longest
+    stretch of dots or dashes mostly of one length and evenly spaced. Print that happens to line up
+    (a "—" in each of two merged cells and the dotted rule between them) is of all lengths; a
+    dotted rule crossing the line is one dot far from the next."""
+    where = np.flatnonzero(seen)
+    ink = line[where]
+    if ink.mean() >= SOLID:
+        return 0, len(line), True
+    edges = np.diff(np.concatenate(([0], ink.astype(np.int8), [0])))
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    if len(starts) < PIECES:
+        return None
+    gaps = starts[1:] - ends[:-1]
+    breaks = np.flatnonzero(gaps > BREAK * max(float(np.median(gaps)), 1.0))
+    bounds = np.concatenate(([0], breaks + 1, [len(starts)]))
+    first, last = max(zip(bounds[:-1], bounds[1:]), key=lambda b: ends[b[1] - 1] - starts[b[0]])
+    pieces = ends[first:last] - starts[first:last]
+    spaces = starts[first + 1 : last] - ends[first : last - 1]
+    if last - first < PIECES or not (_even(pieces) and _even(spaces)):
+        return None
+    start, end = int(where[starts[first]]), int(where[ends[last - 1] - 1]) + 1
+    if end - start < SPAN * len(line):
+        return None
+    # Dots stop a dot or two short of the rule they meet: as far as that, carried to the wall.
+    reach = min(REACH * len(line), 2 * float(np.median(pieces) + np.median(spaces)))
+    # So many pieces in a row, spaced nearly alike, are a rule by themselves.
+    whole = last - first >= MANY and _even(spaces, ALIKE)
+    return (0 if start <= reach else start), (len(line) if end >= len(line) - reach else end), whole
+
+
+def _areas(grid: Grid) -> list[tuple[BBox, np.ndarray | None]]:
+    """Where rules may be missing: every cell, and every enclosed area that is no rectangle."""
+    return [(cell.bbox, None) for cell in grid.cells] + list(grid.open_areas)
+
+
+def candidates(gray: np.ndarray, grid: Grid, text: list[BBox]) -> list[Candidate]:
+    """Rules inside the grid's cells (and open areas) the line finder did not keep. Candidate.cell
+    indexes _areas(grid)."""
+    found = []
+    margin = _tolerance(grid)  # nearer a wall, ink is the wall (or what a drawn rule left of it)
+    for index, (box, shape) in enumerate(_areas(grid)):
+        x0, y0, x1, y1 = box
+        if x1 - x0 < MIN_SIDE or y1 - y0 < MIN_SIDE:
+            continue
+        ink, seen = _ink(gray, box, [_core(t, SEEN_INSET) for t in text])
+        if shape is not None:
+            seen &= shape
+        # A rule never runs through print: a line that would cut a text box in two is none (the
+        # box without its margin: a rule may run through that).
+        inside = [_core(t, INSET) for t in text if t[0] < x1 and t[2] > x0 and t[1] < y1 and t[3] > y0]
+        for x, start, end, whole in rule_columns(ink, seen, margin):
+            if not any(t[0] + CUT < x0 + x < t[2] - CUT and t[1] < y0 + end and t[3] > y0 + start for t in inside):
+                found.append(Candidate(True, x0 + x, index, y0 + start, y0 + end, whole))
+        for y, start, end, whole in rule_columns(ink.T, seen.T, margin):
+            if not any(t[1] + CUT < y0 + y < t[3] - CUT and t[0] < x0 + end and t[2] > x0 + start for t in inside):
+                found.append(Candidate(False, y0 + y, index, x0 + start, x0 + end, whole))
+    return found
+
+
+def _tolerance(grid: Grid) -> int:
+    """How far apart two findings of one rule may lie (its thickness, blur and slant)."""
+    return max(4, (grid.bbox[2] - grid.bbox[0]) // 100)
+
+
+def _borne_out(found: list[Candidate], grid: Grid) -> list[tuple[int, list[Candidate]]]:
+    """Candidates grouped by position along each axis, with the position each group's rule is
+    drawn at; a group stands where two cells show the rule, or where the grid already has a rule
+    at that place (a rule broken in one cell only: drawn on it), or where the rule is sure by
+    itself (a faint rule from wall to wall under a spanning header, a long row of dots between a
+    group label and its rows)."""
+    tolerance = _tolerance(grid)
+    groups = []
+    for vertical, lines in ((True, grid.col_lines), (False, grid.row_lines)):
+        ordered = sorted((c for c in found if c.vertical == vertical), key=lambda c: c.position)
+        runs: list[list[Candidate]] = []
+        for c in ordered:
+            if runs and c.position - runs[-1][-1].position <= tolerance:
+                runs[-1].append(c)
+            else:
+                runs.append([c])
+        for run in runs:
+            centre = float(np.median([c.position for c in run]))
+            nearest = min(lines, key=lambda line: abs(line - centre))
+            if abs(nearest - centre) <= tolerance:
+                groups.append((nearest, run))
+            elif len({c.cell for c in run}) >= 2 or any(c.whole for c in run):
+                groups.append((int(round(centre)), run))
+    return groups
+
+
+def _split(grid: Grid, groups: list[tuple[int, list[Candidate]]], shape: tuple[int, int]) -> Grid | None:
+    """The grid found again with the borne-out rules drawn through their cells."""
+    x0, y0, x1, y1 = grid.bbox
+    mask = np.zeros(shape, dtype=np.uint8)
+    mask[y0:y1, x0:x1] = 255
+    for (bx0, by0, bx1, by1), shape in grid.open_areas:
+        mask[by0:by1, bx0:bx1][shape] = 0
+    # Each cell's walls one pixel thick, a pixel outside its box: find_cells thickens lines by a
+    # pixel either way, so the cells come back the size they were (round after round), and a
+    # cell inside another's box (an L-shaped merged cell around it) keeps its walls.
+    for cell in grid.cells:
+        bx0, by0, bx1, by1 = cell.bbox
+        mask[max(0, by0 - 1) : by1 + 1, max(0, bx0 - 1) : bx1 + 1] = 0
+    for cell in grid.cells:
+        bx0, by0, bx1, by1 = cell.bbox
+        cv2.rectangle(mask, (bx0 - 2, by0 - 2), (bx1 + 1, by1 + 1), 255, 1)
+    for position, group in groups:
+        for c in group:
+            if c.vertical:
+                mask[c.start : c.end, position : position + 2] = 255
+            else:
+                mask[position : position + 2, c.start : c.end] = 255
+    return find_cells(mask, grid.bbox, grid.page)
+
+
+def _flag(grid: Grid, flagged: dict[int, str]) -> Grid:
+    if not flagged:
+        return grid
+    return replace(grid, cells=[replace(c, flags=c.flags + (flagged[i],)) if i in flagged else c
+                                for i, c in enumerate(grid.cells)])
+
+
+def _flag_crossings(grid: Grid, text: list[BBox]) -> Grid:
+    """Cells that a text box lies across (a part of it in each), flagged."""
+    if not text or not grid.cells:
+        return grid
+    cells = np.asarray([c.bbox for c in grid.cells], dtype=np.int64)
+    crossed: dict[int, str] = {}
+    for tx0, ty0, tx1, ty1 in text:
+        area = max(1, (tx1 - tx0) * (ty1 - ty0))
+        w = np.clip(np.minimum(cells[:, 2], tx1) - np.maximum(cells[:, 0], tx0), 0, None)
+        h = np.clip(np.minimum(cells[:, 3], ty1) - np.maximum(cells[:, 1], ty0), 0, None)
+        holding = np.flatnonzero((w * h) / area >= CROSSING)
+        if len(holding) >= 2:
+            crossed.update((int(i), FLAG_CROSSING) for i in holding)
+    return _flag(grid, crossed)
+
+
+def _flag_run_together(grid: Grid, text: list[BBox]) -> Grid:
+    """Merged cells holding two pieces of print side by side on one line with a column rule of
+    the grid between them: two cells' texts that may read as one (print over a broken rule)."""
+    flagged: dict[int, str] = {}
+    for index, cell in enumerate(grid.cells):
+        if cell.col_span < 2:
+            continue
+        x0, y0, x1, y1 = cell.bbox
+        lines = grid.col_lines[cell.col + 1 : cell.col + cell.col_span]
+        inside = sorted(t for t in text if x0 <= (t[0] + t[2]) / 2 < x1 and y0 <= (t[1] + t[3]) / 2 < y1)
+        for a, b in zip(inside, inside[1:]):
+            one_line = min(a[3], b[3]) - max(a[1], b[1]) >= 0.5 * min(a[3] - a[1], b[3] - b[1])
+            if one_line and a[2] <= b[0] + CUT and any(a[0] < line < b[2] for line in lines):
+                flagged[index] = FLAG_RUN_TOGETHER
+    return _flag(grid, flagged)
+
+
+def _flag_new(grid: Grid, before: Grid) -> Grid:
+    """Cells that are pieces of a cell of the grid before (split by an inferred rule), flagged."""
+    old = np.asarray([c.bbox for c in before.cells], dtype=np.int64)
+    tolerance = _tolerance(grid)
+    out = []
+    for cell in grid.cells:
+        cx, cy = (cell.bbox[0] + cell.bbox[2]) / 2, (cell.bbox[1] + cell.bbox[3]) / 2
+        holding = np.flatnonzero((old[:, 0] <= cx) & (cx < old[:, 2]) & (old[:, 1] <= cy) & (cy < old[:, 3]))
+        width, height = cell.bbox[2] - cell.bbox[0], cell.bbox[3] - cell.bbox[1]
+        piece = any(old[i, 2] - old[i, 0] > width + 2 * tolerance or old[i, 3] - old[i, 1] > height + 2 * tolerance
+                    for i in holding)
+        out.append(replace(cell, flags=cell.flags + (FLAG_INFERRED,)) if piece else cell)
+    return replace(grid, cells=out)
+
+
+def _core(box: BBox, inset_share: float) -> BBox:
+    """A detected text box without the margin DB's post-processing adds around the print (its
+    "unclip" grows a box by about a third of the text's height on every side: up to the rules)."""
+    x0, y0, x1, y1 = box
+    inset = int(inset_share * min(x1 - x0, y1 - y0))
+    return x0 + inset, y0 + inset, x1 - inset, y1 - inset
+
+
+def _interiors(gray: np.ndarray, grid: Grid) -> np.ndarray:
+    """The page with the grid's found rules painted over with paper: the detector sees the cells'
+    print (and the rules still to find), not thousands of dashes, each a candidate box of its own
+    (PaddleOCR's DB post-processing keeps the first 1,000)."""
+    x0, y0, x1, y1 = grid.bbox
+    out = gray.copy()
+    out[y0:y1, x0:x1] = int(np.median(gray[y0:y1, x0:x1]))
+    for (bx0, by0, bx1, by1), shape in _areas(grid):
+        if shape is None:
+            out[by0:by1, bx0:bx1] = gray[by0:by1, bx0:bx1]
+        else:
+            out[by0:by1, bx0:bx1][shape] = gray[by0:by1, bx0:bx1][shape]
+    return out
+
+
+def complete_grid(gray: np.ndarray, grid: Grid, detect: Callable[[np.ndarray, BBox], list[BBox]]) -> Grid:
+    """The grid with the rules its cells still show drawn in, its cells checked against the text.
+    `detect(image, region)` gives the text boxes of a region of a page image; it is called only for
+    a grid where a first look (without text positions) finds a rule to complete."""
+    if not _borne_out(candidates(gray, grid, []), grid):
+        return grid
+    text = detect(_interiors(gray, grid), grid.bbox)
+    # A rule that crosses only part of a merged cell (under a spanning header, say) runs from wall
+    # to wall only once the rule it stops at is drawn: a few rounds.
+    completed = grid
+    for _ in range(ROUNDS):
+        groups = _borne_out(candidates(gray, completed, text), completed)
+        split = _split(completed, groups, gray.shape[:2]) if groups else None
+        if split is None or split.n_cols < 2 or len(split.cells) <= len(completed.cells):
+            break
+        completed = split
+    if completed is not grid:
+        completed = _flag_new(completed, grid)
+    return _flag_run_together(_flag_crossings(completed, text), [_core(t, INSET) for t in text])

@@ -1,0 +1,136 @@
+"""Grid completion (digitizer.completion): rules the line finder misses (dotted, faint) drawn in
+where the real PP-OCR detector says no text lies, and text lying across a rule flagged. Real
+images (drawn with PIL, blurred like a print), the real OpenCV grid and the real detector."""
+
+from __future__ import annotations
+
+import random
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from digitizer import completion, grid
+from digitizer.ocr.detect import get_detector
+from digitizer.pipeline import Digitizer
+
+from .conftest import FONT
+
+COLUMNS = [80, 330, 560, 790, 1020]
+ROWS = 6
+TOP, ROW_HEIGHT = 60, 56
+SCALE = 0.6
+
+
+def _dotted(draw: ImageDraw.ImageDraw, start: tuple[int, int], end: tuple[int, int], shade: int, step: int) -> None:
+    (x0, y0), (x1, y1) = start, end
+    length = max(abs(x1 - x0), abs(y1 - y0))
+    for t in range(0, length, step):
+        x, y = x0 + (x1 - x0) * t // length, y0 + (y1 - y0) * t // length
+        draw.rectangle([x, y, x + 1, y + 1], fill=shade)
+
+
+def draw_table(style: str, seed: int, across: int = 0, jpeg: int = 70, ones: bool = False) -> tuple[np.ndarray, list[list[str]]]:
+    """A table with a solid frame and `style` inner rules ("dotted": gray dots; "faint": light
+    gray solid), numbers in its cells, printed and scanned at 0.6 of the drawing's resolution
+    (JPEG); `across`: the text of row 2's cell in that column drawn across the rule on its
+    right (the label column's rule is solid, the others `style`); `ones`: the third column
+    "11" and "——" in turn, one under the other."""
+    rng = random.Random(seed)
+    texts = [["项目", "上年", "本年", "合计"]] + [
+        [f"第{'一二三四五六七八九'[r]}项"] + [str(rng.randint(0, 999)) for _ in range(3)] for r in range(ROWS - 1)
+    ]
+    if ones:
+        for r in range(1, ROWS):
+            texts[r][2] = "11" if r % 2 else "——"
+    ys = [TOP + ROW_HEIGHT * i for i in range(ROWS + 1)]
+    image = Image.new("L", (1100, ys[-1] + 60), 250)
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(FONT, 26)
+    draw.rectangle([COLUMNS[0], ys[0], COLUMNS[-1], ys[-1]], outline=0, width=3)
+    # The label column's rule solid (as many reports draw it), the others `style`.
+    draw.line([(COLUMNS[1], ys[0]), (COLUMNS[1], ys[-1])], fill=0, width=3)
+    for x in COLUMNS[2:-1]:
+        if style == "dotted":
+            _dotted(draw, (x, ys[0]), (x, ys[-1]), 120, 4)
+        else:
+            draw.line([(x, ys[0]), (x, ys[-1])], fill=200, width=1)
+    for y in ys[1:-1]:
+        if style == "dotted":
+            _dotted(draw, (COLUMNS[0], y), (COLUMNS[-1], y), 120, 4)
+        else:
+            draw.line([(COLUMNS[0], y), (COLUMNS[-1], y)], fill=200, width=1)
+    for r, row in enumerate(texts):
+        for c, text in enumerate(row):
+            x = COLUMNS[c] + 40
+            if across and r == 2 and c == across - 1:
+                x = COLUMNS[c + 1] - int(draw.textlength(text, font=font)) // 2  # over the rule...
+            if across and r == 2 and c == across:
+                continue  # ... which is blank
+            draw.text((x, ys[r] + 13), text, font=font, fill=20)
+    page = cv2.resize(np.asarray(image), None, fx=SCALE, fy=SCALE, interpolation=cv2.INTER_AREA)
+    _, data = cv2.imencode(".jpg", page, [cv2.IMWRITE_JPEG_QUALITY, jpeg])
+    return cv2.imdecode(data, cv2.IMREAD_GRAYSCALE), texts
+
+
+@pytest.fixture(scope="module")
+def detect(settings):
+    detector = get_detector(settings)
+    return detector.boxes
+
+
+@pytest.mark.parametrize("style,seed", [("dotted", 1), ("faint", 2)])
+def test_missed_rules_are_drawn_in(style, seed, detect):
+    page, _ = draw_table(style, seed)
+    (found,) = grid.find_grids(page, 1)
+    assert len(found.cells) < ROWS * 4, "the line finder already sees these rules: the test measures nothing"
+    completed = completion.complete_grid(page, found, detect)
+    assert (completed.n_rows, completed.n_cols) == (ROWS, 4)
+    assert len(completed.cells) == ROWS * 4
+    assert any(completion.FLAG_INFERRED in c.flags for c in completed.cells)
+
+
+def test_digits_are_not_taken_for_rules(detect):
+    """Columns of "1"s and rows of "—" line up like broken rules; the text boxes keep them out."""
+    page, _ = draw_table("dotted", 3, ones=True)
+    completed = completion.complete_grid(page, grid.find_grids(page, 1)[0], detect)
+    assert (completed.n_rows, completed.n_cols) == (ROWS, 4)
+
+
+def test_text_across_a_rule_is_flagged(detect):
+    """A label printed over the solid rule of its column: the rule cuts its text box, and both
+    cells say so."""
+    page, _ = draw_table("dotted", 4, across=1)
+    completed = completion.complete_grid(page, grid.find_grids(page, 1)[0], detect)
+    flagged = {(c.row, c.col) for c in completed.cells if completion.FLAG_CROSSING in c.flags}
+    assert flagged == {(2, 0), (2, 1)}
+
+
+def test_text_over_a_dotted_rule_is_flagged(detect):
+    """A number printed over a dotted rule, its neighbour blank: whether the grid keeps the rule
+    through the number (the number cut in two) or not (two cells merged), the cells say so."""
+    page, _ = draw_table("dotted", 6, across=2)
+    completed = completion.complete_grid(page, grid.find_grids(page, 1)[0], detect)
+    doubts = {completion.FLAG_CROSSING, completion.FLAG_RUN_TOGETHER}
+    flagged = {(c.row, c.col) for c in completed.cells if doubts & set(c.flags)}
+    assert flagged and all(row == 2 and col in (1, 2) for row, col in flagged)
+
+
+def test_completed_cells_read_end_to_end(tmp_path, settings):
+    """Through the whole pipeline: every number in its own cell, as drawn; without completion
+    the dotted table's numbers run together."""
+    page, texts = draw_table("dotted", 5)
+    path = tmp_path / "dotted.png"
+    cv2.imwrite(str(path), page)
+    from digitizer.load import discover
+
+    (document,) = discover([path])
+
+    def cells_read(report):
+        (table,) = report.grids
+        return [[(table.at(r, c).text if table.at(r, c) else None) for c in range(table.n_cols)]
+                for r in range(table.n_rows)]
+
+    assert cells_read(Digitizer(settings).run(document)) == texts
+    assert cells_read(Digitizer(settings.with_(complete_grids=False)).run(document)) != texts
