@@ -28,10 +28,12 @@ from .rules import binarize
 from .types import BBox, Grid
 
 FAINT_CONTRAST = 8  # gray levels under the local mean: a light-gray rule still counts as ink
+FAINT_RULES = 90  # gray levels: found rules fainter than this under the paper are light gray
 MIN_SIDE = 8  # pixels: a cell narrower than this holds no rule
 COVER = 0.25  # share of a cell's side (where seen) the pieces of a broken rule cover at least
 SOLID = 0.9  # ... or, whole, nearly all of it
-PIECES = 3  # a dotted or dashed rule crosses a cell in at least this many pieces
+PIECES = 3  # a dotted or dashed rule crosses a cell in at least this many pieces (two where
+# the grid has the rule elsewhere on its line: a dashed rule across a low cell)
 MANY = 10  # ... and this many even pieces in a row, ALIKE of the spaces between them about
 ALIKE = 0.9  # one length, are a rule by themselves (the strokes of print are spaced unevenly)
 TYPICAL = 0.75  # share of those pieces of about their usual length
@@ -58,22 +60,56 @@ class Candidate:
     start: int  # where it runs in the cell: page y of a vertical rule's ends, x of a horizontal's
     end: int
     whole: bool = False  # sure by itself: ink from wall to wall, or a long row of even dots
+    pieces: int = 1  # how many dots or dashes (1: whole)
 
 
-def _ink(gray: np.ndarray, box: BBox, text: list[BBox]) -> tuple[np.ndarray, np.ndarray]:
-    """Ink of a box as booleans, and where it is seen: everywhere but under text boxes."""
+def _region_ink(gray: np.ndarray, grid: Grid) -> np.ndarray:
+    """The ink of the grid's region as booleans, on a threshold low enough for light-gray rules."""
+    x0, y0, x1, y1 = grid.bbox
+    return binarize(gray[y0:y1, x0:x1], FAINT_CONTRAST) > 0
+
+
+def _thin(ink: np.ndarray, grid: Grid) -> np.ndarray:
+    """Only the pieces of ink inside the cells that could belong to a rule (thin one way: dots,
+    dashes, lines); the strokes of a character join into blobs thicker than that. (The found
+    rules are left out first: a missed rule that meets them would be one blob with them.)"""
+    x0, y0 = grid.bbox[:2]
+    inside = np.zeros_like(ink)
+    for (bx0, by0, bx1, by1), shape in _areas(grid):
+        view = inside[by0 - y0 : by1 - y0, bx0 - x0 : bx1 - x0]
+        view |= True if shape is None else shape
+    count, labels, stats, _ = cv2.connectedComponentsWithStats((ink & inside).astype(np.uint8), connectivity=8)
+    thin = max(4, (grid.bbox[2] - grid.bbox[0]) // 150)
+    keep = np.minimum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]) <= thin
+    keep[0] = False
+    return keep[labels]
+
+
+def _faint(gray: np.ndarray, grid: Grid) -> bool:
+    """Whether the grid's found rules are light gray: their darkest tenth less than FAINT_RULES
+    gray levels under the paper of the region."""
+    x0, y0, x1, y1 = grid.bbox
+    region = gray[y0:y1, x0:x1]
+    walls = np.ones(region.shape, dtype=bool)
+    for bx0, by0, bx1, by1 in (c.bbox for c in grid.cells):
+        walls[by0 - y0 : by1 - y0, bx0 - x0 : bx1 - x0] = False
+    rules = region[walls & (region < np.median(region))]
+    return rules.size > 0 and float(np.median(region)) - float(np.percentile(rules, 10)) < FAINT_RULES
+
+
+def _seen(box: BBox, text: list[BBox]) -> np.ndarray:
+    """Where a box's ink is judged: everywhere but under text boxes."""
     x0, y0, x1, y1 = box
-    ink = binarize(gray[y0:y1, x0:x1], FAINT_CONTRAST) > 0
-    seen = np.ones_like(ink)
+    seen = np.ones((y1 - y0, x1 - x0), dtype=bool)
     for tx0, ty0, tx1, ty1 in text:
         seen[max(0, ty0 - y0 - 1) : max(0, ty1 - y0 + 1), max(0, tx0 - x0 - 1) : max(0, tx1 - x0 + 1)] = False
-    return ink, seen
+    return seen
 
 
-def rule_columns(ink: np.ndarray, seen: np.ndarray, margin: int) -> list[tuple[int, int, int, bool]]:
+def rule_columns(ink: np.ndarray, seen: np.ndarray, margin: int) -> list[tuple[int, int, int, bool, int]]:
     """Columns of a cell's ink (booleans, rows x columns) where a rule runs, judged where the
     column is seen (not under text): whole from wall to wall, or as a stretch of even dots or
-    dashes over much of the cell. One (column, start, end, whole) per run of such columns; a
+    dashes over much of the cell. One (column, start, end, whole, pieces) per run of such columns; a
     stretch that comes near a wall is carried to it."""
     height, width = ink.shape
     if height < MIN_SIDE or width <= 2 * margin:
@@ -112,18 +148,18 @@ def _even(lengths: np.ndarray, share: float = TYPICAL) -> bool:
     return float(np.mean(np.abs(lengths - usual) <= max(2.0, 0.5 * usual))) >= share
 
 
-def _rule(line: np.ndarray, seen: np.ndarray) -> tuple[int, int, bool] | None:
-    """Where a line of ink is a rule (start, end, whole): nearly whole where seen, or its longest
+def _rule(line: np.ndarray, seen: np.ndarray) -> tuple[int, int, bool, int] | None:
+    """Where a line of ink is a rule (start, end, whole, pieces): nearly whole where seen, or its longest
     stretch of dots or dashes mostly of one length and evenly spaced. Print that happens to line up
     (a "—" in each of two merged cells and the dotted rule between them) is of all lengths; a
     dotted rule crossing the line is one dot far from the next."""
     where = np.flatnonzero(seen)
     ink = line[where]
     if ink.mean() >= SOLID:
-        return 0, len(line), True
+        return 0, len(line), True, 1
     edges = np.diff(np.concatenate(([0], ink.astype(np.int8), [0])))
     starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
-    if len(starts) < PIECES:
+    if len(starts) < 2:
         return None
     gaps = starts[1:] - ends[:-1]
     breaks = np.flatnonzero(gaps > BREAK * max(float(np.median(gaps)), 1.0))
@@ -131,7 +167,7 @@ def _rule(line: np.ndarray, seen: np.ndarray) -> tuple[int, int, bool] | None:
     first, last = max(zip(bounds[:-1], bounds[1:]), key=lambda b: ends[b[1] - 1] - starts[b[0]])
     pieces = ends[first:last] - starts[first:last]
     spaces = starts[first + 1 : last] - ends[first : last - 1]
-    if last - first < PIECES or not (_even(pieces) and _even(spaces)):
+    if last - first < 2 or not (_even(pieces) and _even(spaces)):
         return None
     start, end = int(where[starts[first]]), int(where[ends[last - 1] - 1]) + 1
     if end - start < SPAN * len(line):
@@ -140,7 +176,7 @@ def _rule(line: np.ndarray, seen: np.ndarray) -> tuple[int, int, bool] | None:
     reach = min(REACH * len(line), 2 * float(np.median(pieces) + np.median(spaces)))
     # So many pieces in a row, spaced nearly alike, are a rule by themselves.
     whole = last - first >= MANY and _even(spaces, ALIKE)
-    return (0 if start <= reach else start), (len(line) if end >= len(line) - reach else end), whole
+    return (0 if start <= reach else start), (len(line) if end >= len(line) - reach else end), whole, last - first
 
 
 def _areas(grid: Grid) -> list[tuple[BBox, np.ndarray | None]]:
@@ -148,27 +184,34 @@ def _areas(grid: Grid) -> list[tuple[BBox, np.ndarray | None]]:
     return [(cell.bbox, None) for cell in grid.cells] + list(grid.open_areas)
 
 
-def candidates(gray: np.ndarray, grid: Grid, text: list[BBox]) -> list[Candidate]:
-    """Rules inside the grid's cells (and open areas) the line finder did not keep. Candidate.cell
-    indexes _areas(grid)."""
+def candidates(gray: np.ndarray, grid: Grid, text: list[BBox], ink: np.ndarray | None = None) -> list[Candidate]:
+    """Rules inside the grid's cells (and open areas) the line finder did not keep, given the text
+    boxes. Each cell's ink is found on its own (the dark walls around it would lift a threshold
+    taken over the whole region), unless `ink` gives the region's. Candidate.cell indexes
+    _areas(grid)."""
     found = []
     margin = _tolerance(grid)  # nearer a wall, ink is the wall (or what a drawn rule left of it)
+    cores = [_core(t, SEEN_INSET) for t in text]
     for index, (box, shape) in enumerate(_areas(grid)):
         x0, y0, x1, y1 = box
         if x1 - x0 < MIN_SIDE or y1 - y0 < MIN_SIDE:
             continue
-        ink, seen = _ink(gray, box, [_core(t, SEEN_INSET) for t in text])
+        seen = _seen(box, cores)
+        if ink is None:
+            ink_of = binarize(gray[y0:y1, x0:x1], FAINT_CONTRAST) > 0
+        else:
+            ink_of = ink[y0 - grid.bbox[1] : y1 - grid.bbox[1], x0 - grid.bbox[0] : x1 - grid.bbox[0]]
         if shape is not None:
             seen &= shape
         # A rule never runs through print: a line that would cut a text box in two is none (the
         # box without its margin: a rule may run through that).
         inside = [_core(t, INSET) for t in text if t[0] < x1 and t[2] > x0 and t[1] < y1 and t[3] > y0]
-        for x, start, end, whole in rule_columns(ink, seen, margin):
+        for x, start, end, whole, pieces in rule_columns(ink_of, seen, margin):
             if not any(t[0] + CUT < x0 + x < t[2] - CUT and t[1] < y0 + end and t[3] > y0 + start for t in inside):
-                found.append(Candidate(True, x0 + x, index, y0 + start, y0 + end, whole))
-        for y, start, end, whole in rule_columns(ink.T, seen.T, margin):
+                found.append(Candidate(True, x0 + x, index, y0 + start, y0 + end, whole, pieces))
+        for y, start, end, whole, pieces in rule_columns(ink_of.T, seen.T, margin):
             if not any(t[1] + CUT < y0 + y < t[3] - CUT and t[0] < x0 + end and t[2] > x0 + start for t in inside):
-                found.append(Candidate(False, y0 + y, index, x0 + start, x0 + end, whole))
+                found.append(Candidate(False, y0 + y, index, x0 + start, x0 + end, whole, pieces))
     return found
 
 
@@ -177,12 +220,12 @@ def _tolerance(grid: Grid) -> int:
     return max(4, (grid.bbox[2] - grid.bbox[0]) // 100)
 
 
-def _borne_out(found: list[Candidate], grid: Grid) -> list[tuple[int, list[Candidate]]]:
+def _borne_out(found: list[Candidate], grid: Grid, fewest: int = 2) -> list[tuple[int, list[Candidate]]]:
     """Candidates grouped by position along each axis, with the position each group's rule is
     drawn at; a group stands where two cells show the rule, or where the grid already has a rule
     at that place (a rule broken in one cell only: drawn on it), or where the rule is sure by
     itself (a faint rule from wall to wall under a spanning header, a long row of dots between a
-    group label and its rows)."""
+    group label and its rows). `fewest`: the fewest pieces a rule on a grid line may show."""
     tolerance = _tolerance(grid)
     groups = []
     for vertical, lines in ((True, grid.col_lines), (False, grid.row_lines)):
@@ -197,8 +240,10 @@ def _borne_out(found: list[Candidate], grid: Grid) -> list[tuple[int, list[Candi
             centre = float(np.median([c.position for c in run]))
             nearest = min(lines, key=lambda line: abs(line - centre))
             if abs(nearest - centre) <= tolerance:
-                groups.append((nearest, run))
-            elif len({c.cell for c in run}) >= 2 or any(c.whole for c in run):
+                if any(c.pieces >= fewest or c.whole for c in run):
+                    groups.append((nearest, run))
+            elif any(c.whole for c in run) or (len({c.cell for c in run}) >= 2
+                                               and max(c.pieces for c in run) >= PIECES):
                 groups.append((int(round(centre)), run))
     return groups
 
@@ -309,9 +354,14 @@ def _interiors(gray: np.ndarray, grid: Grid) -> np.ndarray:
 def complete_grid(gray: np.ndarray, grid: Grid, detect: Callable[[np.ndarray, BBox], list[BBox]]) -> Grid:
     """The grid with the rules its cells still show drawn in, its cells checked against the text.
     `detect(image, region)` gives the text boxes of a region of a page image; it is called only for
-    a grid where a first look (without text positions) finds a rule to complete."""
-    if not _borne_out(candidates(gray, grid, []), grid):
-        return grid
+    a grid with an open area, or where a first look, at the thin pieces of ink only (no character
+    is that thin), finds a rule to complete."""
+    # An enclosed area that is no rectangle has lost a rule for sure; light-gray rules have likely
+    # lost some of their kind.
+    if not grid.open_areas and not _faint(gray, grid):
+        thin = _thin(_region_ink(gray, grid), grid)
+        if not _borne_out(candidates(gray, grid, [], thin), grid, fewest=PIECES):
+            return grid
     text = detect(_interiors(gray, grid), grid.bbox)
     # A rule that crosses only part of a merged cell (under a spanning header, say) runs from wall
     # to wall only once the rule it stops at is drawn: a few rounds.
