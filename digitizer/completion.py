@@ -43,7 +43,7 @@ REACH = 0.15  # share of the cell's side: the most a stretch is carried on to a 
 INSET = 0.25  # of a text box's short side: the margin the detector adds around print
 SEEN_INSET = 0.15  # ... less of it where ink is judged: the ends of strokes stay under the box
 VISIBLE = 1 / 3  # share of a line that must lie outside text boxes for it to be judged
-CUT = 2  # pixels: how far inside a text box a line must run to cut it
+BESIDE = 3  # pixels either side of a rule that are the rule's (its dots, their blur)
 ROUNDS = 3  # of finding rules and splitting cells
 CROSSING = 0.25  # share of a text box in each of two cells for the box to lie across them
 
@@ -179,19 +179,35 @@ def _rule(line: np.ndarray, seen: np.ndarray) -> tuple[int, int, bool, int] | No
     return (0 if start <= reach else start), (len(line) if end >= len(line) - reach else end), whole, last - first
 
 
+def _cuts(gray: np.ndarray, box: BBox, position: int, vertical: bool) -> bool:
+    """Whether a rule at `position` (x of a vertical one, y of a horizontal one) would cut the
+    print of a text box in two: print on both sides of it, a little way off the rule (a number
+    set against a dotted rule has its box across the rule, but no print beyond it). A rule never
+    runs through print."""
+    x0, y0, x1, y1 = box
+    if not (x0 < position < x1 if vertical else y0 < position < y1):
+        return False
+    ink = binarize(gray[y0:y1, x0:x1]) > 0
+    at = position - (x0 if vertical else y0)
+    if not vertical:
+        ink = ink.T
+    return bool(ink[:, : max(0, at - BESIDE)].any() and ink[:, at + BESIDE + 1 :].any())
+
+
 def _areas(grid: Grid) -> list[tuple[BBox, np.ndarray | None]]:
     """Where rules may be missing: every cell, and every enclosed area that is no rectangle."""
     return [(cell.bbox, None) for cell in grid.cells] + list(grid.open_areas)
 
 
-def candidates(gray: np.ndarray, grid: Grid, text: list[BBox], ink: np.ndarray | None = None) -> list[Candidate]:
+def candidates(gray: np.ndarray, grid: Grid, text: list[BBox], ink: np.ndarray | None = None,
+               prints: list[BBox] | None = None) -> list[Candidate]:
     """Rules inside the grid's cells (and open areas) the line finder did not keep, given the text
-    boxes. Each cell's ink is found on its own (the dark walls around it would lift a threshold
-    taken over the whole region), unless `ink` gives the region's. Candidate.cell indexes
-    _areas(grid)."""
+    boxes (and `prints`, the extent of their print, where ink is not judged). Each cell's ink is
+    found on its own (the dark walls around it would lift a threshold taken over the whole region),
+    unless `ink` gives the region's. Candidate.cell indexes _areas(grid)."""
     found = []
     margin = _tolerance(grid)  # nearer a wall, ink is the wall (or what a drawn rule left of it)
-    cores = [_core(t, SEEN_INSET) for t in text]
+    cores = prints if prints is not None else [_core(t, SEEN_INSET) for t in text]
     for index, (box, shape) in enumerate(_areas(grid)):
         x0, y0, x1, y1 = box
         if x1 - x0 < MIN_SIDE or y1 - y0 < MIN_SIDE:
@@ -205,12 +221,12 @@ def candidates(gray: np.ndarray, grid: Grid, text: list[BBox], ink: np.ndarray |
             seen &= shape
         # A rule never runs through print: a line that would cut a text box in two is none (the
         # box without its margin: a rule may run through that).
-        inside = [_core(t, INSET) for t in text if t[0] < x1 and t[2] > x0 and t[1] < y1 and t[3] > y0]
+        inside = [t for t in text if t[0] < x1 and t[2] > x0 and t[1] < y1 and t[3] > y0]
         for x, start, end, whole, pieces in rule_columns(ink_of, seen, margin):
-            if not any(t[0] + CUT < x0 + x < t[2] - CUT and t[1] < y0 + end and t[3] > y0 + start for t in inside):
+            if not any(_cuts(gray, t, x0 + x, True) for t in inside if t[1] < y0 + end and t[3] > y0 + start):
                 found.append(Candidate(True, x0 + x, index, y0 + start, y0 + end, whole, pieces))
         for y, start, end, whole, pieces in rule_columns(ink_of.T, seen.T, margin):
-            if not any(t[1] + CUT < y0 + y < t[3] - CUT and t[0] < x0 + end and t[2] > x0 + start for t in inside):
+            if not any(_cuts(gray, t, y0 + y, False) for t in inside if t[0] < x0 + end and t[2] > x0 + start):
                 found.append(Candidate(False, y0 + y, index, x0 + start, x0 + end, whole, pieces))
     return found
 
@@ -280,19 +296,26 @@ def _flag(grid: Grid, flagged: dict[int, str]) -> Grid:
                                 for i, c in enumerate(grid.cells)])
 
 
-def _flag_crossings(grid: Grid, text: list[BBox]) -> Grid:
-    """Cells that a text box lies across (a part of it in each), flagged."""
+def _flag_crossings(gray: np.ndarray, grid: Grid, text: list[BBox]) -> Grid:
+    """Cells that the print of a text box lies across (a share of its ink in each), flagged. The
+    ink, not the box: a detected box reaches past its print, over a rule set close to it."""
     if not text or not grid.cells:
         return grid
     cells = np.asarray([c.bbox for c in grid.cells], dtype=np.int64)
     crossed: dict[int, str] = {}
     for tx0, ty0, tx1, ty1 in text:
-        area = max(1, (tx1 - tx0) * (ty1 - ty0))
-        w = np.clip(np.minimum(cells[:, 2], tx1) - np.maximum(cells[:, 0], tx0), 0, None)
-        h = np.clip(np.minimum(cells[:, 3], ty1) - np.maximum(cells[:, 1], ty0), 0, None)
-        holding = np.flatnonzero((w * h) / area >= CROSSING)
+        near = np.flatnonzero((cells[:, 0] < tx1) & (cells[:, 2] > tx0) & (cells[:, 1] < ty1) & (cells[:, 3] > ty0))
+        if len(near) < 2:
+            continue
+        ink = binarize(gray[ty0:ty1, tx0:tx1]) > 0
+        counts = []
+        for i in near:
+            bx0, by0, bx1, by1 = cells[i]
+            counts.append(int(ink[max(0, by0 - ty0) : max(0, by1 - ty0), max(0, bx0 - tx0) : max(0, bx1 - tx0)].sum()))
+        total = max(1, sum(counts))
+        holding = [int(i) for i, n in zip(near, counts) if n / total >= CROSSING]
         if len(holding) >= 2:
-            crossed.update((int(i), FLAG_CROSSING) for i in holding)
+            crossed.update((i, FLAG_CROSSING) for i in holding)
     return _flag(grid, crossed)
 
 
@@ -308,7 +331,7 @@ def _flag_run_together(grid: Grid, text: list[BBox]) -> Grid:
         inside = sorted(t for t in text if x0 <= (t[0] + t[2]) / 2 < x1 and y0 <= (t[1] + t[3]) / 2 < y1)
         for a, b in zip(inside, inside[1:]):
             one_line = min(a[3], b[3]) - max(a[1], b[1]) >= 0.5 * min(a[3] - a[1], b[3] - b[1])
-            if one_line and a[2] <= b[0] + CUT and any(a[0] < line < b[2] for line in lines):
+            if one_line and a[2] <= b[0] + BESIDE and any(a[0] < line < b[2] for line in lines):
                 flagged[index] = FLAG_RUN_TOGETHER
     return _flag(grid, flagged)
 
@@ -326,6 +349,26 @@ def _flag_new(grid: Grid, before: Grid) -> Grid:
                     for i in holding)
         out.append(replace(cell, flags=cell.flags + (FLAG_INFERRED,)) if piece else cell)
     return replace(grid, cells=out)
+
+
+def _print_box(gray: np.ndarray, box: BBox) -> BBox:
+    """Where a detected text box's print lies: the box less its margin (_core), and less a thin
+    rule that runs along its edge, apart from the print (a number set against a dotted rule: the
+    box takes in the rule, which must stay seen to be found)."""
+    x0, y0, x1, y1 = _core(box, SEEN_INSET)
+    if x1 <= x0 or y1 <= y0:
+        return x0, y0, x1, y1
+    ink = binarize(gray[y0:y1, x0:x1]) > 0
+    bounds = [x0, y0, x1, y1]
+    for axis, (low, high) in ((0, (0, 2)), (1, (1, 3))):
+        profile = ink.any(axis=axis)
+        edges = np.diff(np.concatenate(([0], profile.astype(np.int8), [0])))
+        runs = list(zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)))
+        if len(runs) > 1 and runs[-1][1] - runs[-1][0] <= BESIDE:
+            bounds[high] = bounds[low] + int(runs[-1][0]) - 1
+        if len(runs) > 1 and runs[0][1] - runs[0][0] <= BESIDE:
+            bounds[low] += int(runs[0][1]) + 1
+    return bounds[0], bounds[1], bounds[2], bounds[3]
 
 
 def _core(box: BBox, inset_share: float) -> BBox:
@@ -363,15 +406,16 @@ def complete_grid(gray: np.ndarray, grid: Grid, detect: Callable[[np.ndarray, BB
         if not _borne_out(candidates(gray, grid, [], thin), grid, fewest=PIECES):
             return grid
     text = detect(_interiors(gray, grid), grid.bbox)
+    prints = [_print_box(gray, t) for t in text]
     # A rule that crosses only part of a merged cell (under a spanning header, say) runs from wall
     # to wall only once the rule it stops at is drawn: a few rounds.
     completed = grid
     for _ in range(ROUNDS):
-        groups = _borne_out(candidates(gray, completed, text), completed)
+        groups = _borne_out(candidates(gray, completed, text, prints=prints), completed)
         split = _split(completed, groups, gray.shape[:2]) if groups else None
         if split is None or split.n_cols < 2 or len(split.cells) <= len(completed.cells):
             break
         completed = split
     if completed is not grid:
         completed = _flag_new(completed, grid)
-    return _flag_run_together(_flag_crossings(completed, text), [_core(t, INSET) for t in text])
+    return _flag_run_together(_flag_crossings(gray, completed, text), prints)
