@@ -38,7 +38,7 @@ LOG_NAME = "digitize.log"
 # Settings that change what is read; the others (workers, threads, device) only change speed.
 _RESULT_SETTINGS = ("engine", "paddle_model_dir", "pdf_dpi", "max_page_pixels", "max_pages", "max_file_bytes",
                     "min_page_side", "max_page_aspect", "deskew", "orientation",
-                    "max_skew_degrees", "label_score", "reread")
+                    "max_skew_degrees", "label_score", "reread", "complete_grids")
 
 
 def run_key(settings: Settings) -> str:

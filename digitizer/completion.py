@@ -394,14 +394,15 @@ def _interiors(gray: np.ndarray, grid: Grid) -> np.ndarray:
     return out
 
 
-def complete_grid(gray: np.ndarray, grid: Grid, detect: Callable[[np.ndarray, BBox], list[BBox]]) -> Grid:
+def complete_grid(gray: np.ndarray, grid: Grid, detect: Callable[[np.ndarray, BBox], list[BBox]],
+                  always: bool = False) -> Grid:
     """The grid with the rules its cells still show drawn in, its cells checked against the text.
     `detect(image, region)` gives the text boxes of a region of a page image; it is called only for
     a grid with an open area, or where a first look, at the thin pieces of ink only (no character
-    is that thin), finds a rule to complete."""
+    is that thin), finds a rule to complete (`always`: for every grid)."""
     # An enclosed area that is no rectangle has lost a rule for sure; light-gray rules have likely
     # lost some of their kind.
-    if not grid.open_areas and not _faint(gray, grid):
+    if not always and not grid.open_areas and not _faint(gray, grid):
         thin = _thin(_region_ink(gray, grid), grid)
         if not _borne_out(candidates(gray, grid, [], thin), grid, fewest=PIECES):
             return grid

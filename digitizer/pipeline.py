@@ -32,6 +32,7 @@ class Digitizer:
         self._engine: RecognitionEngine | None = None
         self._reader_pool: ThreadPoolExecutor | None = None
         self._cell_reader = cell_reader
+        self._complete_all = False  # complete every grid, not only those whose rules look broken
 
     @property
     def engine(self) -> RecognitionEngine:
@@ -69,7 +70,7 @@ class Digitizer:
         def detect(image, region):
             return get_detector(self.settings).boxes(image, region)
 
-        return [completion.complete_grid(straight.image, g, detect) for g in grids]
+        return [completion.complete_grid(straight.image, g, detect, always=self._complete_all) for g in grids]
 
     def _read_tables(self, straight: StraightPage) -> tuple[list[Table], float]:
         grids = self._complete(straight, grid.find_grids(straight.image, straight.number))
@@ -143,6 +144,24 @@ class Digitizer:
             report.status, report.errors = "failed", [str(err)]
             report.seconds = time.perf_counter() - started
             return report
+        self._read(report, pages)
+        if self.settings.complete_grids and report.layout is not None and _shortfall(report) > (0, 0, 0):
+            # Completion runs on the grids whose rules look broken (digitizer.completion); where
+            # the report still comes out short, a second reading completes every grid by the
+            # text positions, and is kept if it leaves less unread.
+            second = Report(report.document, report.source, engine=report.engine)
+            self._complete_all = True
+            try:
+                self._read(second, load.load_pages(source, self.settings))
+            finally:
+                self._complete_all = False
+            if _shortfall(second) < _shortfall(report):
+                report = second
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _read(self, report: Report, pages: list) -> None:
+        """Read a document's loaded pages into its report: tables, front matter, mapping, checks."""
         report.pages = len(pages)
         tables_by_page = []
         straight_pages = {}
@@ -159,8 +178,6 @@ class Digitizer:
             report.errors.append("no ruled table found on any page")
         else:
             self._map(report, tables, straight_pages)
-        report.seconds = time.perf_counter() - started
-        return report
 
     def _front_matter(self, report: Report, straight: StraightPage, tables: list[Table]) -> None:
         """Title (agency, year) and section 一's prose: the print above page 1's first table."""
@@ -190,6 +207,15 @@ class Digitizer:
             report.status = "partial"
         report.checks = verify.correct_misreads(report.tables, layout, straight_pages, self.engine)
         report.checks += checks.prose_checks(report.tables, report.prose_received)
+
+
+def _shortfall(report: Report) -> tuple[int, int, int]:
+    """How far a report falls short of a whole reading: no layout, tables not found, cells unread."""
+    if report.layout is None:
+        return 1, 0, 0
+    missing = sum(1 for cells in report.tables.values() if not cells)
+    unread = sum(1 for cells in report.tables.values() for c in cells if c.value is None)
+    return 0, missing, unread
 
 
 def digitize(path: str | Path, settings: Settings | None = None) -> Report:

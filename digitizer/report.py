@@ -79,6 +79,7 @@ def grid_json(table: Table) -> dict:
                 "confidence": round(float(c.confidence), 4),
                 "page": c.page,
                 "bbox": list(c.bbox),
+                **({"flags": list(c.flags)} if c.flags else {}),
             }
             for c in table.cells
         ],
