@@ -62,12 +62,12 @@ AXES = {
 # Dotted and dashed rules lost at scanner resolution are the main weakness (README, Known limits).
 KNOWN_WEAK = {
     "table 二 shares its page with table 三 (continuous flow)": 1,  # a fee amount's cell merged with its neighbour
-    "one value column: a cell then a merged empty cell": 117,  # 300-dpi dotted rules lost on page 1
+    "one value column: a cell then a merged empty cell": 121,  # 300-dpi dotted rules lost on page 1
     "shaded header and caption rows": 7,
     "zeros printed mixed (0, blank, —, /)": 1,
     "楷体 and 仿宋 fonts": 12,  # dotted rules lost under a 仿宋 header
     "no outer border": 1,  # 195 read as 19D
-    "dotted inner rules": 5,  # (168 before grid completion by text positions)
+    "dotted inner rules": 7,  # (168 before grid completion by text positions)
 }
 
 
