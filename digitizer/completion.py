@@ -6,13 +6,16 @@ there as ink that runs from wall to wall, in pieces (dotted, dashed) or whole (f
 where no text lies. Where text is is what PP-OCR's detector says (digitizer.ocr.detect), so that
 the strokes of a "1" or of characters aligned line under line are never taken for a rule.
 
-A cheap first look, without the detector, decides whether a grid has anything to complete: on
-most pages it has not, and the detector never runs. Then:
-  cells -> candidate rules inside them (text masked out) -> those borne out by two cells, or by a
-  rule the grid already has -> the cells split along them -> the grid found again.
+A cheap first look, without the detector, decides whether a grid has anything to complete (an
+enclosed area that is no rectangle, light-gray rules, thin pieces of ink lined up in its cells):
+on most pages it has not, and the detector never runs. Then, a few rounds of
+  cells -> candidate rules inside them (text masked out, never through print) -> those borne out
+  by two cells, by a rule the grid already has on that line, or sure by themselves -> the cells
+  split along them -> the grid found again.
 
-The text boxes then check the grid: a box that lies across two cells means the grid and the text
-disagree, and both cells are flagged in the output (GridCell.flags).
+The text boxes then check the grid: print that a rule cuts, or two pieces of print side by side
+in one merged cell across a column rule, means the grid and the text disagree, and the cells are
+flagged in the output (GridCell.flags), as are the cells an inferred rule made.
 """
 
 from __future__ import annotations
@@ -40,12 +43,12 @@ TYPICAL = 0.75  # share of those pieces of about their usual length
 BREAK = 3  # a gap this many times the usual one ends a stretch of dots or dashes
 SPAN = 0.4  # share of the cell's side such a stretch covers at least
 REACH = 0.15  # share of the cell's side: the most a stretch is carried on to a wall
-INSET = 0.25  # of a text box's short side: the margin the detector adds around print
-SEEN_INSET = 0.15  # ... less of it where ink is judged: the ends of strokes stay under the box
+SEEN_INSET = 0.15  # of a text box's short side: of the margin the detector adds around print,
+# what is taken off where ink is judged (the ends of strokes stay under the box)
 VISIBLE = 1 / 3  # share of a line that must lie outside text boxes for it to be judged
 BESIDE = 3  # pixels either side of a rule that are the rule's (its dots, their blur)
 ROUNDS = 3  # of finding rules and splitting cells
-CROSSING = 0.25  # share of a text box in each of two cells for the box to lie across them
+CROSSING = 0.25  # share of a text box's ink in each of two cells for it to lie across them
 
 FLAG_INFERRED = "rule inferred from broken ink between text"
 FLAG_CROSSING = "text lies across this cell's rule"
