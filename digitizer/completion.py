@@ -66,6 +66,19 @@ class Candidate:
     pieces: int = 1  # how many dots or dashes (1: whole)
 
 
+Memo = dict[tuple[BBox, int], np.ndarray]
+
+
+def _box_ink(gray: np.ndarray, box: BBox, memo: Memo, contrast: int = 15) -> np.ndarray:
+    """The ink of a box of the page as booleans, thresholded once per box and contrast for the
+    whole completion of a grid (cells recur from round to round, text boxes from check to check)."""
+    key = (box, contrast)
+    if key not in memo:
+        x0, y0, x1, y1 = box
+        memo[key] = binarize(gray[y0:y1, x0:x1], contrast) > 0
+    return memo[key]
+
+
 def _region_ink(gray: np.ndarray, grid: Grid) -> np.ndarray:
     """The ink of the grid's region as booleans, on a threshold low enough for light-gray rules."""
     x0, y0, x1, y1 = grid.bbox
@@ -182,7 +195,7 @@ def _rule(line: np.ndarray, seen: np.ndarray) -> tuple[int, int, bool, int] | No
     return (0 if start <= reach else start), (len(line) if end >= len(line) - reach else end), whole, last - first
 
 
-def _cuts(gray: np.ndarray, box: BBox, position: int, vertical: bool) -> bool:
+def _cuts(gray: np.ndarray, box: BBox, position: int, vertical: bool, memo: Memo) -> bool:
     """Whether a rule at `position` (x of a vertical one, y of a horizontal one) would cut the
     print of a text box in two: print on both sides of it, a little way off the rule (a number
     set against a dotted rule has its box across the rule, but no print beyond it). A rule never
@@ -190,7 +203,7 @@ def _cuts(gray: np.ndarray, box: BBox, position: int, vertical: bool) -> bool:
     x0, y0, x1, y1 = box
     if not (x0 < position < x1 if vertical else y0 < position < y1):
         return False
-    ink = binarize(gray[y0:y1, x0:x1]) > 0
+    ink = _box_ink(gray, box, memo)
     at = position - (x0 if vertical else y0)
     if not vertical:
         ink = ink.T
@@ -203,12 +216,13 @@ def _areas(grid: Grid) -> list[tuple[BBox, np.ndarray | None]]:
 
 
 def candidates(gray: np.ndarray, grid: Grid, text: list[BBox], ink: np.ndarray | None = None,
-               prints: list[BBox] | None = None) -> list[Candidate]:
+               prints: list[BBox] | None = None, memo: Memo | None = None) -> list[Candidate]:
     """Rules inside the grid's cells (and open areas) the line finder did not keep, given the text
     boxes (and `prints`, the extent of their print, where ink is not judged). Each cell's ink is
     found on its own (the dark walls around it would lift a threshold taken over the whole region),
     unless `ink` gives the region's. Candidate.cell indexes _areas(grid)."""
     found = []
+    memo = {} if memo is None else memo
     margin = _tolerance(grid)  # nearer a wall, ink is the wall (or what a drawn rule left of it)
     cores = prints if prints is not None else [_core(t, SEEN_INSET) for t in text]
     for index, (box, shape) in enumerate(_areas(grid)):
@@ -217,7 +231,7 @@ def candidates(gray: np.ndarray, grid: Grid, text: list[BBox], ink: np.ndarray |
             continue
         seen = _seen(box, cores)
         if ink is None:
-            ink_of = binarize(gray[y0:y1, x0:x1], FAINT_CONTRAST) > 0
+            ink_of = _box_ink(gray, box, memo, FAINT_CONTRAST)
         else:
             ink_of = ink[y0 - grid.bbox[1] : y1 - grid.bbox[1], x0 - grid.bbox[0] : x1 - grid.bbox[0]]
         if shape is not None:
@@ -226,10 +240,10 @@ def candidates(gray: np.ndarray, grid: Grid, text: list[BBox], ink: np.ndarray |
         # box without its margin: a rule may run through that).
         inside = [t for t in text if t[0] < x1 and t[2] > x0 and t[1] < y1 and t[3] > y0]
         for x, start, end, whole, pieces in rule_columns(ink_of, seen, margin):
-            if not any(_cuts(gray, t, x0 + x, True) for t in inside if t[1] < y0 + end and t[3] > y0 + start):
+            if not any(_cuts(gray, t, x0 + x, True, memo) for t in inside if t[1] < y0 + end and t[3] > y0 + start):
                 found.append(Candidate(True, x0 + x, index, y0 + start, y0 + end, whole, pieces))
         for y, start, end, whole, pieces in rule_columns(ink_of.T, seen.T, margin):
-            if not any(_cuts(gray, t, y0 + y, False) for t in inside if t[0] < x0 + end and t[2] > x0 + start):
+            if not any(_cuts(gray, t, y0 + y, False, memo) for t in inside if t[0] < x0 + end and t[2] > x0 + start):
                 found.append(Candidate(False, y0 + y, index, x0 + start, x0 + end, whole, pieces))
     return found
 
@@ -299,7 +313,7 @@ def _flag(grid: Grid, flagged: dict[int, str]) -> Grid:
                                 for i, c in enumerate(grid.cells)])
 
 
-def _flag_crossings(gray: np.ndarray, grid: Grid, text: list[BBox]) -> Grid:
+def _flag_crossings(gray: np.ndarray, grid: Grid, text: list[BBox], memo: Memo) -> Grid:
     """Cells that the print of a text box lies across (a share of its ink in each), flagged. The
     ink, not the box: a detected box reaches past its print, over a rule set close to it."""
     if not text or not grid.cells:
@@ -310,7 +324,7 @@ def _flag_crossings(gray: np.ndarray, grid: Grid, text: list[BBox]) -> Grid:
         near = np.flatnonzero((cells[:, 0] < tx1) & (cells[:, 2] > tx0) & (cells[:, 1] < ty1) & (cells[:, 3] > ty0))
         if len(near) < 2:
             continue
-        ink = binarize(gray[ty0:ty1, tx0:tx1]) > 0
+        ink = _box_ink(gray, (tx0, ty0, tx1, ty1), memo)
         counts = []
         for i in near:
             bx0, by0, bx1, by1 = cells[i]
@@ -354,14 +368,14 @@ def _flag_new(grid: Grid, before: Grid) -> Grid:
     return replace(grid, cells=out)
 
 
-def _print_box(gray: np.ndarray, box: BBox) -> BBox:
+def _print_box(gray: np.ndarray, box: BBox, memo: Memo) -> BBox:
     """Where a detected text box's print lies: the box less its margin (_core), and less a thin
     rule that runs along its edge, apart from the print (a number set against a dotted rule: the
     box takes in the rule, which must stay seen to be found)."""
     x0, y0, x1, y1 = _core(box, SEEN_INSET)
     if x1 <= x0 or y1 <= y0:
         return x0, y0, x1, y1
-    ink = binarize(gray[y0:y1, x0:x1]) > 0
+    ink = _box_ink(gray, (x0, y0, x1, y1), memo)
     bounds = [x0, y0, x1, y1]
     for axis, (low, high) in ((0, (0, 2)), (1, (1, 3))):
         profile = ink.any(axis=axis)
@@ -410,16 +424,17 @@ def complete_grid(gray: np.ndarray, grid: Grid, detect: Callable[[np.ndarray, BB
         if not _borne_out(candidates(gray, grid, [], thin), grid, fewest=PIECES):
             return grid
     text = detect(_interiors(gray, grid), grid.bbox)
-    prints = [_print_box(gray, t) for t in text]
+    memo: Memo = {}
+    prints = [_print_box(gray, t, memo) for t in text]
     # A rule that crosses only part of a merged cell (under a spanning header, say) runs from wall
     # to wall only once the rule it stops at is drawn: a few rounds.
     completed = grid
     for _ in range(ROUNDS):
-        groups = _borne_out(candidates(gray, completed, text, prints=prints), completed)
+        groups = _borne_out(candidates(gray, completed, text, prints=prints, memo=memo), completed)
         split = _split(completed, groups, gray.shape[:2]) if groups else None
         if split is None or split.n_cols < 2 or len(split.cells) <= len(completed.cells):
             break
         completed = split
     if completed is not grid:
         completed = _flag_new(completed, grid)
-    return _flag_run_together(_flag_crossings(gray, completed, text), prints)
+    return _flag_run_together(_flag_crossings(gray, completed, text, memo), prints)
