@@ -47,6 +47,7 @@ SEEN_INSET = 0.15  # of a text box's short side: of the margin the detector adds
 # what is taken off where ink is judged (the ends of strokes stay under the box)
 VISIBLE = 1 / 3  # share of a line that must lie outside text boxes for it to be judged
 BESIDE = 3  # pixels either side of a rule that are the rule's (its dots, their blur)
+NEAR = 3  # pixels beyond those: where the strokes of a character a rule cuts lie on both sides
 ROUNDS = 3  # of finding rules and splitting cells
 CROSSING = 0.25  # share of a text box's ink in each of two cells for it to lie across them
 
@@ -122,11 +123,13 @@ def _seen(box: BBox, text: list[BBox]) -> np.ndarray:
     return seen
 
 
-def rule_columns(ink: np.ndarray, seen: np.ndarray, margin: int) -> list[tuple[int, int, int, bool, int]]:
+def rule_columns(ink: np.ndarray, seen: np.ndarray, margin: int,
+                 shape: np.ndarray | None = None) -> list[tuple[int, int, int, bool, int]]:
     """Columns of a cell's ink (booleans, rows x columns) where a rule runs, judged where the
     column is seen (not under text): whole from wall to wall, or as a stretch of even dots or
     dashes over much of the cell. One (column, start, end, whole, pieces) per run of such columns; a
-    stretch that comes near a wall is carried to it."""
+    stretch that comes near a wall is carried to it. `shape`: the area's own pixels, where it is
+    no rectangle (an L-shaped area: its lost rule runs across its narrow arm, wall to wall there)."""
     height, width = ink.shape
     if height < MIN_SIDE or width <= 2 * margin:
         return []
@@ -135,7 +138,8 @@ def rule_columns(ink: np.ndarray, seen: np.ndarray, margin: int) -> list[tuple[i
     band[:, :-1] |= ink[:, 1:]
     visible = seen.sum(axis=0)
     cover = (band & seen).sum(axis=0) / np.maximum(visible, 1)
-    found = (cover >= COVER) & (visible >= VISIBLE * height)
+    room = shape.sum(axis=0) if shape is not None else np.full(width, height)
+    found = (cover >= COVER) & (visible >= VISIBLE * room) & (room >= MIN_SIDE)
     found[:margin] = found[width - margin :] = False
     columns, x = [], 0
     while x < width:
@@ -146,9 +150,12 @@ def rule_columns(ink: np.ndarray, seen: np.ndarray, margin: int) -> list[tuple[i
             # The best covered column of the run that reads as a rule (dots blurred into the
             # column beside may read as uneven pieces there).
             for best in x + np.argsort(-cover[x : end + 1], kind="stable"):
-                stretch = _rule(band[:, best], seen[:, best])
+                inside = np.flatnonzero(shape[:, best]) if shape is not None else np.array([0, height - 1])
+                top, bottom = int(inside[0]), int(inside[-1]) + 1
+                stretch = _rule(band[top:bottom, best], seen[top:bottom, best])
                 if stretch is not None:
-                    columns.append((int(best), *stretch))
+                    start, stop, whole, pieces = stretch
+                    columns.append((int(best), top + start, top + stop, whole, pieces))
                     break
             x = end + 1
         else:
@@ -195,11 +202,14 @@ def _rule(line: np.ndarray, seen: np.ndarray) -> tuple[int, int, bool, int] | No
     return (0 if start <= reach else start), (len(line) if end >= len(line) - reach else end), whole, last - first
 
 
-def _cuts(gray: np.ndarray, box: BBox, position: int, vertical: bool, memo: Memo) -> bool:
+def _cuts(gray: np.ndarray, box: BBox, position: int, vertical: bool, memo: Memo,
+          near: int | None = None) -> bool:
     """Whether a rule at `position` (x of a vertical one, y of a horizontal one) would cut the
     print of a text box in two: print on both sides of it, a little way off the rule (a number
     set against a dotted rule has its box across the rule, but no print beyond it). A rule never
-    runs through print."""
+    runs through print. `near`: print within so many pixels beyond that on both sides (the
+    strokes of a character it would cut; two numbers set either side of a rule that the detector
+    took for one line of text keep their distance)."""
     x0, y0, x1, y1 = box
     if not (x0 < position < x1 if vertical else y0 < position < y1):
         return False
@@ -207,7 +217,11 @@ def _cuts(gray: np.ndarray, box: BBox, position: int, vertical: bool, memo: Memo
     at = position - (x0 if vertical else y0)
     if not vertical:
         ink = ink.T
-    return bool(ink[:, : max(0, at - BESIDE)].any() and ink[:, at + BESIDE + 1 :].any())
+    before = ink[:, : max(0, at - BESIDE)]
+    after = ink[:, at + BESIDE + 1 :]
+    if near is not None:
+        before, after = before[:, before.shape[1] - near :], after[:, :near]
+    return bool(before.any() and after.any())
 
 
 def _areas(grid: Grid) -> list[tuple[BBox, np.ndarray | None]]:
@@ -239,12 +253,58 @@ def candidates(gray: np.ndarray, grid: Grid, text: list[BBox], ink: np.ndarray |
         # A rule never runs through print: a line that would cut a text box in two is none (the
         # box without its margin: a rule may run through that).
         inside = [t for t in text if t[0] < x1 and t[2] > x0 and t[1] < y1 and t[3] > y0]
-        for x, start, end, whole, pieces in rule_columns(ink_of, seen, margin):
+        for x, start, end, whole, pieces in rule_columns(ink_of, seen, margin, shape):
             if not any(_cuts(gray, t, x0 + x, True, memo) for t in inside if t[1] < y0 + end and t[3] > y0 + start):
                 found.append(Candidate(True, x0 + x, index, y0 + start, y0 + end, whole, pieces))
-        for y, start, end, whole, pieces in rule_columns(ink_of.T, seen.T, margin):
+        across = shape.T if shape is not None else None
+        for y, start, end, whole, pieces in rule_columns(ink_of.T, seen.T, margin, across):
             if not any(_cuts(gray, t, y0 + y, False, memo) for t in inside if t[0] < x0 + end and t[2] > x0 + start):
                 found.append(Candidate(False, y0 + y, index, x0 + start, x0 + end, whole, pieces))
+    return found + _on_grid_lines(gray, grid, text, ink, memo)
+
+
+def _on_grid_lines(gray: np.ndarray, grid: Grid, text: list[BBox], ink: np.ndarray | None,
+                   memo: Memo) -> list[Candidate]:
+    """Rules on the grid's own lines through its merged cells, judged on all the ink along the
+    line, text boxes or not: numbers set against a dotted rule have their boxes over it (and
+    hide it from `candidates`), but their print stops short of it, and the dots between them run
+    on, evenly, where the grid has its rule in other rows. Never through print."""
+    found = []
+    reach = 2  # pixels either side of the grid's line: a slanting or blurred rule
+    for index, cell in enumerate(grid.cells):
+        x0, y0, x1, y1 = cell.bbox
+        if x1 - x0 < MIN_SIDE or y1 - y0 < MIN_SIDE:
+            continue
+        if ink is None:
+            ink_of = _box_ink(gray, cell.bbox, memo, FAINT_CONTRAST)
+        else:
+            ink_of = ink[y0 - grid.bbox[1] : y1 - grid.bbox[1], x0 - grid.bbox[0] : x1 - grid.bbox[0]]
+        # Text boxes within the cell: a box reaching over the cell's walls would count their ink.
+        inside = [(max(t[0], x0), max(t[1], y0), min(t[2], x1), min(t[3], y1))
+                  for t in text if t[0] < x1 and t[2] > x0 and t[1] < y1 and t[3] > y0]
+        for vertical, lines, low, high, length in (
+            (True, grid.col_lines[cell.col + 1 : cell.col + cell.col_span], x0, x1, y1 - y0),
+            (False, grid.row_lines[cell.row + 1 : cell.row + cell.row_span], y0, y1, x1 - x0),
+        ):
+            view = ink_of if vertical else ink_of.T
+            for line in lines:
+                at = line - low
+                if not reach <= at < high - low - reach:
+                    continue
+                band = view[:, at - reach : at + reach + 1]
+                # The middle of the most inked columns: a blurred rule is several columns wide.
+                sums = band.sum(axis=0)
+                best = int(np.median(np.flatnonzero(sums == sums.max())))
+                stretch = _rule(band[:, best], np.ones(length, bool))
+                if stretch is None:
+                    continue
+                start, end, whole, pieces = stretch
+                position = low + at - reach + best
+                if vertical:
+                    if not any(_cuts(gray, t, position, True, memo, NEAR) for t in inside):
+                        found.append(Candidate(True, position, index, y0 + start, y0 + end, whole, pieces))
+                elif not any(_cuts(gray, t, position, False, memo, NEAR) for t in inside):
+                    found.append(Candidate(False, position, index, x0 + start, x0 + end, whole, pieces))
     return found
 
 

@@ -19,6 +19,7 @@ from .types import BBox, CellReading, Grid
 
 SAMPLE_CELLS = 80
 SURE = 0.9
+WORD_CELL_AREA = 0.03  # of the page: larger cells hold many lines (a grid whose rules were missed)
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -42,8 +43,14 @@ def _sample_masks(gray: np.ndarray, grids: list[Grid]) -> list[np.ndarray]:
 
 def word_cells(gray: np.ndarray, grids: list[Grid], count: int = 12) -> list[BBox]:
     """The most inked cells of the page's tables (labels, mostly): what the recognizer reads to
-    tell which way up the print is."""
-    sample = sorted(_sample(gray, grids), key=lambda s: -int(s[1].sum()))
+    tell which way up the print is. A cell that covers much of the page is left out: where a
+    grid's dotted or faint rules were not found, one "cell" holds a whole table's print, which
+    reads as noise in every orientation and would outweigh the words."""
+    largest = WORD_CELL_AREA * gray.shape[0] * gray.shape[1]
+    sample = sorted(
+        (s for s in _sample(gray, grids) if (s[0][2] - s[0][0]) * (s[0][3] - s[0][1]) <= largest),
+        key=lambda s: -int(s[1].sum()),
+    )
     return [bbox for bbox, _ in sample[:count]]
 
 

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable
 
 from rapidfuzz import fuzz
@@ -122,6 +123,20 @@ def _columns_align(a: list[float], b: list[float]) -> bool:
     return shared == len(fewer) and len(fewer) >= 3
 
 
+SAME_WORDS = 0.9  # share of the shorter header's characters the longer one holds
+SHORTEST_HEADER = 6
+
+
+def _same_words(a: str, b: str) -> bool:
+    """Whether two header texts say the same words, in whatever order: a repeated header whose
+    rows one page's grid split and the other's did not (a group header row lost under shading)
+    reads in another order, and the lost row's words are missing, not different."""
+    shorter, longer = sorted((Counter(a.replace(" ", "")), Counter(b.replace(" ", ""))), key=lambda c: c.total())
+    if shorter.total() < SHORTEST_HEADER:
+        return False
+    return (shorter & longer).total() >= SAME_WORDS * shorter.total()
+
+
 def continues(previous: Table, table: Table) -> bool:
     """Whether `table` (first on its page) carries on `previous` (last on the page before)."""
     if table.pages[0] != previous.pages[-1] + 1 or not _columns_align(previous.col_rules, table.col_rules):
@@ -135,7 +150,7 @@ def continues(previous: Table, table: Table) -> bool:
     ours, theirs = _header_texts(table), _header_texts(previous)
     if not ours or not theirs:
         return False
-    if fuzz.ratio("".join(ours), "".join(theirs)) >= 80:
+    if fuzz.ratio("".join(ours), "".join(theirs)) >= 80 or _same_words("".join(ours), "".join(theirs)):
         return True
     # Only the first rows of the header repeated: each of them as the header row it repeats,
     # over the value columns.
@@ -161,18 +176,35 @@ def _only_header(table: Table) -> bool:
     return table.n_rows > 0 and len(table.header_rows) == table.n_rows
 
 
+def _broken_row(previous: Table, table: Table) -> bool:
+    """Whether the first row of `table` is the lower part of the last row of `previous` (a row
+    broken across the page break): each of its cells lies under a cell of that row of the same
+    columns. A header whose first rows ended the page (a spanning "申请人情况" row) and whose next
+    rows begin the next page has other cells there (自然人, 法人或其他组织 ...)."""
+    last = previous.n_rows - 1
+    for cell in (c for c in table.cells if c.row == 0):
+        upper = previous.at(last, cell.col)
+        if upper is None or upper.col != cell.col or upper.col_span != cell.col_span:
+            return False
+    return True
+
+
 def _glue_broken_row(previous: Table, table: Table) -> None:
     """A header row broken across the page break: the text of its lower part (the first row of
     `table`) is added to the upper part's (the last row of `previous`), cell by cell, and the row
-    is dropped from `table`."""
+    is dropped from `table` (a cell that reaches further down keeps its lower rows)."""
     last = previous.n_rows - 1
-    for cell in [c for c in table.cells if c.row == 0 and c.row_span == 1]:
+    for cell in [c for c in table.cells if c.row == 0]:
         upper = previous.at(last, cell.col)
         if upper is not None and cell.text:
             upper.text += cell.text
+            cell.text = ""
     table.cells = [c for c in table.cells if not (c.row == 0 and c.row_span == 1)]
     for c in table.cells:
-        c.row -= 1
+        if c.row == 0:
+            c.row_span -= 1
+        else:
+            c.row -= 1
     table.header_rows = [r - 1 for r in table.header_rows if r > 0]
     table.n_rows -= 1
 
@@ -183,7 +215,9 @@ def _append(previous: Table, table: Table) -> None:
         _regrid(previous, finer)
         _regrid(table, finer)
     if _only_header(previous) and table.header_rows[:1] == [0]:
-        _glue_broken_row(previous, table)
+        # The header goes on over the page: its broken row glued, or its next rows added.
+        if _broken_row(previous, table):
+            _glue_broken_row(previous, table)
         drop = 0
     else:
         leading = []

@@ -233,13 +233,12 @@ def _dash_pairs(binary: np.ndarray, thin: int, step: int) -> int:
     return pairs
 
 
-def _dashed(gray: np.ndarray, rows: np.ndarray, columns: np.ndarray) -> tuple[np.ndarray, ...]:
+def _dashed(gray: np.ndarray, rows: np.ndarray, columns: np.ndarray) -> tuple[np.ndarray, ...] | None:
     """Dashed and dotted rules of a page (horizontal, their reaching part, vertical, its reaching
     part; see dashed_rows), given its solid rules. Searched at no more than DASH_WIDTH pixels across
     (rules are as clear there, and the search costs a fraction on fine scans), and only on pages
-    with enough dash-like pairs to hold a dashed rule."""
+    with enough dash-like pairs to hold a dashed rule (None for a page without)."""
     height, width = gray.shape
-    nothing = np.zeros((height, width), np.uint8)
     scale = min(1.0, DASH_WIDTH / width)
     if scale < 1:
         gray = cv2.resize(gray, (DASH_WIDTH, max(1, round(height * scale))), interpolation=cv2.INTER_AREA)
@@ -247,7 +246,7 @@ def _dashed(gray: np.ndarray, rows: np.ndarray, columns: np.ndarray) -> tuple[np
     # On a more sensitive threshold, so that light-gray dashes count.
     faint = binarize(gray, FAINT_CONTRAST)
     if _dash_pairs(faint, thin, step) < DASH_PAIRS:
-        return nothing, nothing, nothing, nothing
+        return None
     if scale < 1:
         binary = binarize(gray)
         rows, columns = solid_rows(binary, h_len), solid_columns(binary, v_len)
@@ -441,6 +440,13 @@ def _frames(rows: np.ndarray, columns: np.ndarray) -> np.ndarray:
     for x, y, w, h, _ in stats[1:]:
         if w >= width // 6 and h >= height // 80:
             frames[y : y + h, x : x + w] = 255
+        elif h >= height // 40 and w <= width // 50:
+            # A column rule standing alone: its table's rows are all dotted or faint (and it may
+            # have no outer border), so they meet no rule found so far. The band of the page
+            # beside it is where they lie, a header row more (the rule may stop under a shaded
+            # or spanning header).
+            reach = min(h // 3, height // 20)
+            frames[max(0, y - reach) : y + h + reach] = 255
     return frames
 
 
@@ -459,13 +465,17 @@ def find_lines(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     near = max(2, thin // 3)
     rows = free_rows(solid_rows(binary, h_len), binary, near, sure=3 * h_len)
     columns = np.ascontiguousarray(free_rows(np.ascontiguousarray(solid_columns(binary, v_len).T), across, near, sure=3 * v_len).T)
-    dashed_h, reaching_h, dashed_v, reaching_v = _dashed(gray, rows, columns)
+    dashed = _dashed(gray, rows, columns)
+    nothing = np.zeros_like(rows)
+    dashed_h, reaching_h, dashed_v, reaching_v = dashed if dashed is not None else (nothing,) * 4
     rows |= dashed_h
     columns |= dashed_v
     # Inside the frame those rules draw, dotted rules blurred into almost solid lines: runs across
     # several cells (three times the shortest rule, so that two characters one above the other
-    # never make one). Outside any frame such runs are lines of print.
-    frames = _frames(rows, columns)
+    # never make one). Outside any frame such runs are lines of print. On a page of dashes or dots
+    # (a scan's blur and a downscaled search lose many of them, and with them the frame), all the
+    # page: such runs must still be regular rows of pieces in print, which a line of print is not.
+    frames = _frames(rows, columns) if dashed is None else np.full_like(rows, 255)
     if frames.any():  # a page of prose has no frame: nothing to complete, no closing to pay for
         rows |= closed_rows(binary, 3 * h_len, thin) & frames
         columns |= np.ascontiguousarray(closed_rows(across, 3 * v_len, thin).T) & frames
