@@ -48,6 +48,8 @@ SEEN_INSET = 0.15  # of a text box's short side: of the margin the detector adds
 VISIBLE = 1 / 3  # share of a line that must lie outside text boxes for it to be judged
 BESIDE = 3  # pixels either side of a rule that are the rule's (its dots, their blur)
 NEAR = 3  # pixels beyond those: where the strokes of a character a rule cuts lie on both sides
+WALL = 3  # pixels: how near a cell's walls a rule through it comes
+THROUGH = 0.1  # share of a line's rows with print on both sides of it: it runs through print
 ROUNDS = 3  # of finding rules and splitting cells
 CROSSING = 0.25  # share of a text box's ink in each of two cells for it to lie across them
 
@@ -271,6 +273,7 @@ def _on_grid_lines(gray: np.ndarray, grid: Grid, text: list[BBox], ink: np.ndarr
     on, evenly, where the grid has its rule in other rows. Never through print."""
     found = []
     reach = 2  # pixels either side of the grid's line: a slanting or blurred rule
+    wall = _tolerance(grid)  # the ends of the line: the cell's walls (their dots), not its rule
     for index, cell in enumerate(grid.cells):
         x0, y0, x1, y1 = cell.bbox
         if x1 - x0 < MIN_SIDE or y1 - y0 < MIN_SIDE:
@@ -282,30 +285,50 @@ def _on_grid_lines(gray: np.ndarray, grid: Grid, text: list[BBox], ink: np.ndarr
         # Text boxes within the cell: a box reaching over the cell's walls would count their ink.
         inside = [(max(t[0], x0), max(t[1], y0), min(t[2], x1), min(t[3], y1))
                   for t in text if t[0] < x1 and t[2] > x0 and t[1] < y1 and t[3] > y0]
+        # Column rules only: numbers are set against the side of their cell, not its top, and the
+        # row lines through a merged label cell run between the lines of its wrapped text (whose
+        # strokes at the baseline look like dots).
         for vertical, lines, low, high, length in (
             (True, grid.col_lines[cell.col + 1 : cell.col + cell.col_span], x0, x1, y1 - y0),
-            (False, grid.row_lines[cell.row + 1 : cell.row + cell.row_span], y0, y1, x1 - x0),
         ):
             view = ink_of if vertical else ink_of.T
             for line in lines:
                 at = line - low
                 if not reach <= at < high - low - reach:
                     continue
-                band = view[:, at - reach : at + reach + 1]
+                band = view[wall : length - wall, at - reach : at + reach + 1]
+                if band.shape[0] < MIN_SIDE:
+                    continue
                 # The middle of the most inked columns: a blurred rule is several columns wide.
                 sums = band.sum(axis=0)
                 best = int(np.median(np.flatnonzero(sums == sums.max())))
-                stretch = _rule(band[:, best], np.ones(length, bool))
-                if stretch is None:
+                if sums[best] < COVER * band.shape[0]:
+                    continue
+                stretch = _rule(band[:, best], np.ones(band.shape[0], bool))
+                if stretch is None or not (stretch[2] or stretch[3] >= PIECES):
                     continue
                 start, end, whole, pieces = stretch
+                # Carried to the walls where it reaches their margin (as _rule carries a stretch).
+                start = 0 if start == 0 else start + wall
+                end = length if end == band.shape[0] else end + wall
                 position = low + at - reach + best
-                if vertical:
-                    if not any(_cuts(gray, t, position, True, memo, NEAR) for t in inside):
-                        found.append(Candidate(True, position, index, y0 + start, y0 + end, whole, pieces))
-                elif not any(_cuts(gray, t, position, False, memo, NEAR) for t in inside):
-                    found.append(Candidate(False, position, index, x0 + start, x0 + end, whole, pieces))
+                # A solid stretch is a rule that meets the cell's walls; a glyph's stroke as tall
+                # as a low cell (a "）") stops short of them.
+                if whole and not (view[:WALL, position - low].any() and view[-WALL:, position - low].any()):
+                    continue
+                if _through_print(view, position - low) or any(_cuts(gray, t, position, True, memo, NEAR) for t in inside):
+                    continue
+                found.append(Candidate(True, position, index, y0 + start, y0 + end, whole, pieces))
     return found
+
+
+def _through_print(ink: np.ndarray, at: int) -> bool:
+    """Whether a line down column `at` of a cell's ink runs through print: on many of its rows ink
+    lies just beside it on both sides (the strokes of the characters it would cut; a number set
+    against a rule lies on one side only, and a rule's dots are narrower than that)."""
+    left = ink[:, max(0, at - BESIDE - NEAR) : max(0, at - BESIDE)].any(axis=1)
+    right = ink[:, at + BESIDE + 1 : at + BESIDE + 1 + NEAR].any(axis=1)
+    return bool(np.mean(left & right) > THROUGH)
 
 
 def _tolerance(grid: Grid) -> int:

@@ -15,6 +15,9 @@ from .rules import find_lines
 from .types import BBox, Grid, GridCell
 
 
+EDGE_SLIVER = 0.025  # of a table's width
+
+
 def find_table_regions(horizontal: np.ndarray, vertical: np.ndarray) -> list[tuple[BBox, np.ndarray]]:
     """Groups of crossing lines big enough to be a table, top to bottom: each one's bounding box
     and a mask of its own lines (boxes may overlap: a photo's page edge around a table, say)."""
@@ -78,10 +81,15 @@ def find_cells(lines: np.ndarray, region: BBox, page: int) -> Grid | None:
     cv2.rectangle(mask, (0, 0), (mask.shape[1] - 1, mask.shape[0] - 1), 255, 2)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(cv2.bitwise_not(mask), connectivity=4)
     min_side = max(6, (x1 - x0) // 200)
+    # Along the table's sides, a column this narrow lies within its border (a thick or doubled
+    # border split into lines on one page and not on the next), not a column of the table.
+    sliver = EDGE_SLIVER * (x1 - x0)
     boxes, open_areas = [], []
     for label in range(1, count):
         x, y, w, h, area = stats[label]
         if w < min_side or h < min_side:
+            continue
+        if w < sliver and (x <= 3 or x + w >= mask.shape[1] - 3):
             continue
         box = (int(x), int(y), int(x + w), int(y + h))
         if area < 0.5 * w * h:

@@ -19,6 +19,7 @@ from .types import BBox, CellReading, Grid
 
 SAMPLE_CELLS = 80
 SURE = 0.9
+KEEP = 0.1  # confidence a quarter turn must gain over the page as it lies to be taken
 WORD_CELL_AREA = 0.03  # of the page: larger cells hold many lines (a grid whose rules were missed)
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -29,7 +30,7 @@ def _sample(gray: np.ndarray, grids: list[Grid]) -> list[tuple[BBox, np.ndarray]
     out = []
     for cell in cells:
         x0, y0, x1, y1 = cell.bbox
-        mask = ink_mask(gray[y0 + 2 : y1 - 2, x0 + 2 : x1 - 2], stroke_length(gray.shape[1]))
+        mask = ink_mask(gray[y0 + 2 : y1 - 2, x0 + 2 : x1 - 2], stroke_length(min(gray.shape[:2])))
         if mask is not None and mask.sum() > 50:
             out.append((cell.bbox, mask))
         if len(out) == SAMPLE_CELLS:

@@ -68,6 +68,12 @@ def classify(table: Table) -> None:
         below = [c for c in _cells_of_row(table, row + 1) if c.col >= 1 and c.row == row + 1]
         if caption and row + 1 not in headers and any(is_text(c) for c in below):
             headers.append(row + 1)
+    if len(headers) == table.n_rows > 1:
+        # No row without words right of the middle: a table of labels beside one column of values
+        # left blank (table 四 printed in a column, every count 0 printed as nothing). Its header
+        # is what has words over that column.
+        last = table.n_cols - 1
+        headers = [r for r in headers if is_text(table.at(r, last))]
     headers.sort()
     table.header_rows = headers
     body = [r for r in range(table.n_rows) if r not in set(headers)]

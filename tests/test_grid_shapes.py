@@ -1,0 +1,65 @@
+"""Grid finding on drawn pages of shapes other renderers print (real PIL drawings, printed and
+scanned at a lower resolution with JPEG, through the real OpenCV rule and grid finders):
+- small per-block tables ruled only in dots, without an outer border (Word's "dotted" inner
+  borders with the outer borders removed), each under its caption (a guard: the reports of this
+  shape that lost rows also had a 仿宋 header and a scan's blur, see test_foreign_variants).
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+from digitizer.grid import find_grids
+
+from .conftest import FONT
+
+SCALE = 0.5
+
+
+def _scanned(image: Image.Image, jpeg: int = 75) -> np.ndarray:
+    page = cv2.resize(np.asarray(image), None, fx=SCALE, fy=SCALE, interpolation=cv2.INTER_AREA)
+    _, data = cv2.imencode(".jpg", page, [cv2.IMWRITE_JPEG_QUALITY, jpeg])
+    return cv2.imdecode(data, cv2.IMREAD_GRAYSCALE)
+
+
+def _dots(draw: ImageDraw.ImageDraw, start: tuple[int, int], end: tuple[int, int], step: int = 9, size: int = 3) -> None:
+    (x0, y0), (x1, y1) = start, end
+    length = max(abs(x1 - x0), abs(y1 - y0))
+    for t in range(0, length, step):
+        x, y = x0 + (x1 - x0) * t // length, y0 + (y1 - y0) * t // length
+        draw.rectangle([x, y, x + size, y + size], fill=60)
+
+
+def test_dotted_blocks_without_a_border():
+    """Three blocks of table 二 on a 300-dpi page, each a 3 x 4 table ruled only in fine dots
+    (about two pixels, five apart, as Word prints a dotted border) with no outer border and a
+    shaded header row: each
+    comes out whole, header row included: no frame of solid rules encloses them, so their rows
+    are found beside their column rules alone."""
+    image = Image.new("L", (2480, 2600), 250)
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(FONT, 50)
+    left, right, xs = 265, 2215, [640, 1160, 1680]
+    tops = [250, 1050, 1850]
+    for b, top in enumerate(tops):
+        draw.text((950, top - 100), f"第二十条第（{'一五六'[b]}）项", font=font, fill=0)
+        ys = [top + 130 * i for i in range(4)]
+        draw.rectangle([left, ys[0] + 3, right, ys[1] - 2], fill=217)  # the header row shaded
+        for y in ys:
+            _dots(draw, (left, y), (right, y), step=5, size=1)
+        for x in xs:
+            _dots(draw, (x, ys[0]), (x, ys[-1]), step=5, size=1)
+        texts = [["信息内容", "本年新制作数量", "本年新公开数量", "对外公开总数量"],
+                 ["规章", "—", "3", "12"], ["规范性文件", "5", "—", "40"]]
+        for r, row in enumerate(texts):
+            for c, text in enumerate(row):
+                draw.text((([left] + xs)[c] + 30, ys[r] + 40), text, font=font, fill=0)
+    _, data = cv2.imencode(".jpg", np.asarray(image), [cv2.IMWRITE_JPEG_QUALITY, 80])
+    gray = cv2.imdecode(data, cv2.IMREAD_GRAYSCALE)
+    grids = [g for g in find_grids(gray, 1) if g.n_cols >= 3]
+    assert len(grids) == 3
+    for g, top in zip(grids, tops):
+        assert (g.n_rows, g.n_cols) == (3, 4), g.bbox
+        assert abs(g.bbox[1] - top) <= 10

@@ -1,0 +1,99 @@
+"""Stage 5 on its own (digitizer.reconstruct): tables continued over a page break and tables of
+labels beside blank values, from cells as the grid and the recognizer hand them over. Each case
+is a page-break shape that other renderers' reports show (see tests/test_foreign_variants.py),
+cut down to the cells that decide it."""
+
+from __future__ import annotations
+
+from digitizer.mapping import view
+from digitizer.reconstruct import classify, continues, join_continued
+from digitizer.types import Table, TableCell
+
+RULES = [0.0, 0.14, 0.28, 0.53, 0.6, 0.66, 0.73, 0.8, 0.87, 0.93, 1.0]  # table 三: 3 label, 7 value columns
+VALUES = ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]
+
+
+def cell(row: int, col: int, text: str, page: int, row_span: int = 1, col_span: int = 1) -> TableCell:
+    return TableCell(row, col, row_span, col_span, text, 0.99, page, (0, 0, 1, 1))
+
+
+def table(page: int, n_rows: int, cells: list[TableCell]) -> Table:
+    t = Table([page], n_rows, 10, cells, col_rules=list(RULES))
+    classify(t)
+    return t
+
+
+def body_row(row: int, label: str, page: int, start: int = 0) -> list[TableCell]:
+    return [cell(row, 0, label, page, col_span=3)] + [cell(row, 3 + i, str(start + i), page) for i in range(7)]
+
+
+def test_repeated_header_with_a_row_lost_still_continues():
+    """Page 2's grid lost the 申请人情况 / 法人或其他组织 rows under the shading; page 3 repeats
+    the whole header: the same words in another order, some missing, still the same header."""
+    corner = "(本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和)"
+    first = table(2, 3, [cell(0, 0, corner, 2, col_span=3)] + [cell(0, 3 + i, v, 2) for i, v in enumerate(VALUES)]
+                  + body_row(1, "一、本年新收政府信息公开申请数量", 2) + body_row(2, "二、上年结转政府信息公开申请数量", 2))
+    second = table(3, 4, [
+        cell(0, 0, corner, 3, row_span=3, col_span=3), cell(0, 3, "申请人情况", 3, col_span=7),
+        cell(1, 3, "自然人", 3, row_span=2), cell(1, 4, "法人或其他组织", 3, col_span=5), cell(1, 9, "总计", 3, row_span=2),
+        *[cell(2, 4 + i, v, 3) for i, v in enumerate(VALUES[1:6])],
+        *body_row(3, "（六）其他处理", 3),
+    ])
+    assert continues(first, second)
+    [joined] = join_continued([[first], [second]])
+    labels = [r.leaf for r in view(joined).rows]
+    assert labels == ["一、本年新收政府信息公开申请数量", "二、上年结转政府信息公开申请数量", "（六）其他处理"]
+
+
+def test_a_different_table_does_not_continue():
+    first = table(2, 2, [cell(0, 0, "信息内容", 2, col_span=3)] + [cell(0, 3 + i, v, 2) for i, v in enumerate(VALUES)]
+                  + body_row(1, "一、本年新收政府信息公开申请数量", 2))
+    other = table(3, 2, [cell(0, 0, "行政复议", 3, col_span=3)] + [cell(0, 3 + i, v, 3) for i, v in
+                                                                 enumerate(["结果维持", "结果纠正", "其他结果", "尚未审结", "总计", "结果维持", "结果纠正"])]
+                  + body_row(1, "", 3))
+    assert not continues(first, other)
+
+
+def test_header_whose_next_rows_begin_the_next_page():
+    """Table 三 starts at the foot of page 1 with only its first header row (the corner cell and
+    申请人情况); page 2 begins with the header's next rows, whose cells lie under no cell of that
+    row of the same columns: they are added as rows, not glued into it as a broken row."""
+    first = table(1, 1, [cell(0, 0, "(本列数据的勾稽关系为：", 1, col_span=3), cell(0, 3, "申请人情况", 1, col_span=7)])
+    second = table(2, 4, [
+        cell(0, 0, "", 2, col_span=3), cell(0, 3, "自然人", 2, row_span=2), cell(0, 4, "法人或其他组织", 2, col_span=5),
+        cell(0, 9, "总计", 2, row_span=2), cell(1, 0, "", 2, col_span=3),
+        *[cell(1, 4 + i, v, 2) for i, v in enumerate(VALUES[1:6])],
+        *body_row(2, "一、本年新收政府信息公开申请数量", 2, start=18),
+        *body_row(3, "二、上年结转政府信息公开申请数量", 2),
+    ])
+    [joined] = join_continued([[first], [second]])
+    assert all(c.row >= 0 for c in joined.cells)
+    columns = {c.leaf: c.parents for c in view(joined).columns}
+    assert set(VALUES) <= set(columns)
+    assert "申请人情况" in columns["自然人"] and "法人或其他组织" in columns["商业企业"]
+    first_body = joined.n_rows - 2
+    assert joined.at(first_body, 3).text == "18"
+
+
+def test_broken_header_row_is_glued():
+    """A header row cut by the page break: its lower part, cell under cell, joins the upper."""
+    first = table(1, 1, [cell(0, 0, "(本列数据的勾稽", 1, col_span=3), cell(0, 3, "申请人", 1, col_span=7)])
+    second = table(2, 3, [cell(0, 0, "关系为：…)", 2, col_span=3), cell(0, 3, "情况", 2, col_span=7),
+                          *[cell(1, 3 + i, v, 2) for i, v in enumerate(VALUES)],
+                          *body_row(2, "一、本年新收政府信息公开申请数量", 2)])
+    [joined] = join_continued([[first], [second]])
+    assert joined.at(0, 3).text == "申请人情况"
+    assert joined.n_rows == 3
+
+
+def test_labels_beside_one_blank_value_column():
+    """Table 四 printed in a column, every count 0 printed as nothing: the rows are body rows
+    (labels in three columns, a blank value), only 项目 | 数量 is the header."""
+    labels = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
+    cells = [cell(0, 0, "项目", 5, col_span=3), cell(0, 3, "数量", 5),
+             cell(1, 0, "行政复议", 5, row_span=5, col_span=2)]
+    cells += [c for i, label in enumerate(labels) for c in (cell(1 + i, 2, label, 5), cell(1 + i, 3, "", 5))]
+    t = Table([5], 6, 4, cells)
+    classify(t)
+    assert t.header_rows == [0]
+    assert t.label_cols == 3
