@@ -16,12 +16,51 @@ from .types import BBox, Grid, GridCell
 
 
 EDGE_SLIVER = 0.025  # of a table's width
+STUB_TOUCH = 4  # pixels: how near a rule a stroke's end lies when it touches it
+STUB_LONGEST = 20  # of the page's short side: the longest stroke of print (bridged to a rule) taken for a stub
+
+
+def drop_stubs(horizontal: np.ndarray, vertical: np.ndarray) -> np.ndarray:
+    """The vertical rules less the strokes of print standing on a table's top rule or hanging from
+    its bottom one (a section heading set tight above a table: the stems of its characters reach
+    the rule, and the table would grow a row of heading). Such a piece is no longer than a
+    character, touches a long rule with one end and no rule with the other, and no column rule
+    goes on beyond the rule from where it stands (a borderless table's column rules above its
+    first rule go on below it; a rule of the table is held by a rule at its other end)."""
+    height, width = horizontal.shape
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(vertical, connectivity=8)
+    if count <= 1:
+        return vertical
+    kernel = cv2.getStructuringElement
+    long_rows = cv2.morphologyEx(horizontal, cv2.MORPH_OPEN, kernel(cv2.MORPH_RECT, (width // 6, 1)))
+    if not long_rows.any():
+        return vertical
+    # What holds a rule's other end: a rule across a cell at least, longer than a stroke of print.
+    held_rows = cv2.morphologyEx(horizontal, cv2.MORPH_OPEN, kernel(cv2.MORPH_RECT, (width // 15, 1)))
+    tol, longest = STUB_TOUCH, min(height, width) // STUB_LONGEST
+    out = vertical.copy()
+    for label in np.flatnonzero(stats[1:, 3] <= longest) + 1:
+        x, y, w, h, _ = stats[label]
+        x1, y1 = x + w, y + h
+        for end, other, down in ((y1, y, True), (y, y1, False)):
+            touched = long_rows[max(0, end - tol) : end + tol, x:x1]
+            if not touched.any():
+                continue
+            if held_rows[max(0, other - tol) : other + tol, max(0, x - tol) : x1 + tol].any():
+                break  # held at both ends: a rule of the table
+            rule = max(0, end - tol) + int(np.flatnonzero(touched.any(axis=1))[0])
+            beyond = slice(rule + 2 * tol, rule + 5 * tol) if down else slice(max(0, rule - 5 * tol), max(0, rule - 2 * tol))
+            if not vertical[beyond, max(0, x - tol) : x1 + tol].any():
+                out[labels == label] = 0
+            break
+    return out
 
 
 def find_table_regions(horizontal: np.ndarray, vertical: np.ndarray) -> list[tuple[BBox, np.ndarray]]:
     """Groups of crossing lines big enough to be a table, top to bottom: each one's bounding box
     and a mask of its own lines (boxes may overlap: a photo's page edge around a table, say)."""
     height, width = horizontal.shape
+    vertical = drop_stubs(horizontal, vertical)
     lines = horizontal | vertical
     joined = cv2.dilate(lines, cv2.getStructuringElement(cv2.MORPH_RECT, (5, 5)))
     count, labels, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)

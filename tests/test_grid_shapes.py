@@ -1,5 +1,6 @@
 """Grid finding on drawn pages of shapes other renderers print (real PIL drawings, printed and
 scanned at a lower resolution with JPEG, through the real OpenCV rule and grid finders):
+- a section heading set tight on a table's top rule (the stems of its characters touch it);
 - small per-block tables ruled only in dots, without an outer border (Word's "dotted" inner
   borders with the outer borders removed), each under its caption (a guard: the reports of this
   shape that lost rows also had a 仿宋 header and a scan's blur, see test_foreign_variants).
@@ -30,6 +31,34 @@ def _dots(draw: ImageDraw.ImageDraw, start: tuple[int, int], end: tuple[int, int
     for t in range(0, length, step):
         x, y = x0 + (x1 - x0) * t // length, y0 + (y1 - y0) * t // length
         draw.rectangle([x, y, x + size, y + size], fill=60)
+
+
+def test_heading_on_the_top_rule_is_not_a_row():
+    """A section heading set tight on a table's top rule: the stems of some of its characters
+    reach the rule. The table still starts at its top rule, with no row of heading above it.
+    (Where every character's stems reach it, as far as the heading's horizontal strokes run
+    together, the heading still comes out as a row: see the README's known limits.)"""
+    image = Image.new("L", (2000, 1400), 250)
+    draw = ImageDraw.Draw(image)
+    heading = ImageFont.truetype(FONT, 64)
+    body = ImageFont.truetype(FONT, 40)
+    xs, ys = [150, 700, 1050, 1400, 1850], [300 + 110 * i for i in range(6)]
+    # Set close above the rule; the stems of two characters (set lower) reach down onto it.
+    draw.text((170, ys[0] - 120), "（三）收到和处理政府信息公开申请情况", font=heading, fill=0)
+    draw.text((1420, ys[0] - 66), "干", font=heading, fill=0)
+    draw.text((1560, ys[0] - 64), "十", font=heading, fill=0)
+    for x in xs:
+        draw.line([(x, ys[0]), (x, ys[-1])], fill=0, width=5)
+    for y in ys:
+        draw.line([(xs[0], y), (xs[-1], y)], fill=0, width=5)
+    for r in range(5):
+        draw.text((xs[0] + 20, ys[r] + 30), f"第{'一二三四五'[r]}行", font=body, fill=0)
+        for c in range(1, 4):
+            draw.text((xs[c] + 40, ys[r] + 30), str(10 * r + c), font=body, fill=0)
+    gray = _scanned(image)
+    [table] = [g for g in find_grids(gray, 1) if g.n_cols >= 3]
+    assert (table.n_rows, table.n_cols) == (5, 4)
+    assert abs(table.bbox[1] - ys[0] * SCALE) <= 6
 
 
 def test_dotted_blocks_without_a_border():
