@@ -129,8 +129,16 @@ def _columns_align(a: list[float], b: list[float]) -> bool:
     return shared == len(fewer) and len(fewer) >= 3
 
 
+def _header_words(table: Table) -> str:
+    """The text of the leading header rows' cells, each cell once (a cell spanning header rows
+    would count once per row in _header_texts)."""
+    cells = [c for c in table.cells if c.row in table.header_rows and c.row < 4]
+    return "".join(c.text for c in sorted(cells, key=lambda c: (c.row, c.col)))
+
+
 SAME_WORDS = 0.9  # share of the shorter header's characters the longer one holds
 SHORTEST_HEADER = 6
+SAME_LENGTH = 0.6  # the shorter header's share of the longer's characters at least
 
 
 def _same_words(a: str, b: str) -> bool:
@@ -138,7 +146,8 @@ def _same_words(a: str, b: str) -> bool:
     rows one page's grid split and the other's did not (a group header row lost under shading)
     reads in another order, and the lost row's words are missing, not different."""
     shorter, longer = sorted((Counter(a.replace(" ", "")), Counter(b.replace(" ", ""))), key=lambda c: c.total())
-    if shorter.total() < SHORTEST_HEADER:
+    # Of about one length too: table 四's litigation half holds every word of its review half.
+    if shorter.total() < SHORTEST_HEADER or shorter.total() < SAME_LENGTH * longer.total():
         return False
     return (shorter & longer).total() >= SAME_WORDS * shorter.total()
 
@@ -156,7 +165,7 @@ def continues(previous: Table, table: Table) -> bool:
     ours, theirs = _header_texts(table), _header_texts(previous)
     if not ours or not theirs:
         return False
-    if fuzz.ratio("".join(ours), "".join(theirs)) >= 80 or _same_words("".join(ours), "".join(theirs)):
+    if fuzz.ratio("".join(ours), "".join(theirs)) >= 80 or _same_words(_header_words(table), _header_words(previous)):
         return True
     # Only the first rows of the header repeated: each of them as the header row it repeats,
     # over the value columns.
