@@ -19,8 +19,6 @@ from .types import BBox, CellReading, Grid
 
 SAMPLE_CELLS = 80
 SURE = 0.9
-KEEP = 0.1  # confidence a quarter turn must gain over the page as it lies to be taken
-WORD_CELL_AREA = 0.03  # of the page: larger cells hold many lines (a grid whose rules were missed)
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -30,7 +28,7 @@ def _sample(gray: np.ndarray, grids: list[Grid]) -> list[tuple[BBox, np.ndarray]
     out = []
     for cell in cells:
         x0, y0, x1, y1 = cell.bbox
-        mask = ink_mask(gray[y0 + 2 : y1 - 2, x0 + 2 : x1 - 2], stroke_length(min(gray.shape[:2])))
+        mask = ink_mask(gray[y0 + 2 : y1 - 2, x0 + 2 : x1 - 2], stroke_length(gray.shape[1]))
         if mask is not None and mask.sum() > 50:
             out.append((cell.bbox, mask))
         if len(out) == SAMPLE_CELLS:
@@ -44,14 +42,8 @@ def _sample_masks(gray: np.ndarray, grids: list[Grid]) -> list[np.ndarray]:
 
 def word_cells(gray: np.ndarray, grids: list[Grid], count: int = 12) -> list[BBox]:
     """The most inked cells of the page's tables (labels, mostly): what the recognizer reads to
-    tell which way up the print is. A cell that covers much of the page is left out: where a
-    grid's dotted or faint rules were not found, one "cell" holds a whole table's print, which
-    reads as noise in every orientation and would outweigh the words."""
-    largest = WORD_CELL_AREA * gray.shape[0] * gray.shape[1]
-    sample = sorted(
-        (s for s in _sample(gray, grids) if (s[0][2] - s[0][0]) * (s[0][3] - s[0][1]) <= largest),
-        key=lambda s: -int(s[1].sum()),
-    )
+    tell which way up the print is."""
+    sample = sorted(_sample(gray, grids), key=lambda s: -int(s[1].sum()))
     return [bbox for bbox, _ in sample[:count]]
 
 

@@ -9,8 +9,6 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import numpy as np
-
 from . import checks, completion, grid, load, mapping, orientation, preprocess, prose, reconstruct, verify
 from .errors import DigitizerError, LoadError
 from .ocr.detect import get_detector
@@ -89,12 +87,9 @@ class Digitizer:
         if self.settings.orientation and orientation.text_is_vertical(straight.image, grids):
             # Geometry says the print may lie on its side; vertically written headers say so too.
             # The recognizer settles it: the words of a page on its side read as noise.
-            # A page kept as it lies unless a turn reads clearly better: PP-OCR reads a row of
-            # characters lying on their side (vertically written headers, turned) well too.
             turned = [preprocess.turn(straight, k) for k in (1, 3)]
             candidates = [(straight, grids)] + [(t, grid.find_grids(t.image, t.number)) for t in turned]
-            scores = [self._upright_score(*c) + (orientation.KEEP if i == 0 else 0.0) for i, c in enumerate(candidates)]
-            straight, grids = candidates[int(np.argmax(scores))]
+            straight, grids = max(candidates, key=lambda c: self._upright_score(*c))
         return straight, self._complete(straight, grids)
 
     def _upright_score(self, straight: StraightPage, grids: list) -> float:

@@ -87,28 +87,3 @@ def test_cuda_request_without_a_gpu_runs_the_same_code_on_the_cpu():
     cells, boxes = _value_cells("r02-2019-jpg-zero", 2)
     values = [parse_number(r.numeric_text or r.text) for r in read_cells(gray, boxes, engine)]
     assert sum(1 for v, c in zip(values, cells) if v is not None and v.value == c["value"]) / len(cells) >= 0.98
-
-
-def test_stacked_header_on_a_landscape_page(engine):
-    """A header written one character per line, small and closely set, in a table on a landscape
-    page (table 四 turned to fit its fifteen columns): each character is a line of its own. The
-    print's size goes with the page's short side; taken from the long side, two characters one
-    above the other read as one line ("结果" as 染)."""
-    from PIL import Image, ImageDraw, ImageFont
-
-    from .conftest import FONT
-
-    page = Image.new("L", (1754, 1240), 255)  # A4 landscape at 150 dpi
-    draw = ImageDraw.Draw(page)
-    font = ImageFont.truetype(FONT, 17)
-    boxes, words = [], ["结果维持", "结果纠正", "其他结果", "尚未审结"]
-    for i, word in enumerate(words):
-        x0 = 200 + 60 * i
-        draw.rectangle([x0, 300, x0 + 60, 420], outline=0, width=2)
-        for k, ch in enumerate(word):
-            draw.text((x0 + 21, 312 + 21 * k), ch, font=font, fill=0)  # 17-px characters 21 px apart
-        boxes.append((x0 + 2, 302, x0 + 58, 418))
-    import numpy as np
-
-    readings = read_cells(np.asarray(page), boxes, engine)
-    assert [r.text for r in readings] == words

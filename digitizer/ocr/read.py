@@ -31,11 +31,10 @@ class LineCrop:
     image: np.ndarray  # grayscale crop of one text line, padded with paper
 
 
-def stroke_length(page_side: int) -> int:
-    """Shortest stroke of print worth keeping: a character is about 1/50 of a page's short side
-    (its width upright; a landscape page's print is no larger), its pieces at least a fifth of
-    that; anything shorter alone is a speck."""
-    return max(4, page_side // 220)
+def stroke_length(page_width: int) -> int:
+    """Shortest stroke of print worth keeping: a character is about 1/50 of a page's width, its
+    pieces at least a fifth of that; anything shorter alone is a speck."""
+    return max(4, page_width // 220)
 
 
 def ink_mask(crop: np.ndarray, stroke: int) -> np.ndarray | None:
@@ -114,11 +113,11 @@ def split_lines(mask: np.ndarray) -> list[tuple[int, int]]:
 
 def cell_lines(gray: np.ndarray, bbox: BBox, stroke: int | None = None) -> list[np.ndarray]:
     """Crops of the text lines inside one cell, top to bottom; [] for a blank cell.
-    `stroke`: see stroke_length (default: from the short side of `gray`, taken to be the page)."""
+    `stroke`: see stroke_length (default: from the width of `gray`, taken to be the page)."""
     x0, y0, x1, y1 = bbox
     inset = 2
     crop = gray[y0 + inset : y1 - inset, x0 + inset : x1 - inset]
-    stroke = stroke or stroke_length(min(gray.shape[:2]))
+    stroke = stroke or stroke_length(gray.shape[1])
     mask = ink_mask(crop, stroke)
     if mask is None:
         return []
@@ -360,7 +359,7 @@ def reread_numeric(gray: np.ndarray, bbox: BBox, engine: RecognitionEngine) -> l
     lines, names = [], []
     for name, image in _variants(crop):
         scale = image.shape[1] / crop.shape[1]
-        stroke = int(stroke_length(min(gray.shape[:2])) * scale)
+        stroke = int(stroke_length(gray.shape[1]) * scale)
         found = cell_lines(image, (0, 0, image.shape[1], image.shape[0]), stroke)
         if len(found) == 1:
             lines.append(found[0])
