@@ -288,37 +288,34 @@ def _on_grid_lines(gray: np.ndarray, grid: Grid, text: list[BBox], ink: np.ndarr
         # Column rules only: numbers are set against the side of their cell, not its top, and the
         # row lines through a merged label cell run between the lines of its wrapped text (whose
         # strokes at the baseline look like dots).
-        for vertical, lines, low, high, length in (
-            (True, grid.col_lines[cell.col + 1 : cell.col + cell.col_span], x0, x1, y1 - y0),
-        ):
-            view = ink_of if vertical else ink_of.T
-            for line in lines:
-                at = line - low
-                if not reach <= at < high - low - reach:
-                    continue
-                band = view[wall : length - wall, at - reach : at + reach + 1]
-                if band.shape[0] < MIN_SIDE:
-                    continue
-                # The middle of the most inked columns: a blurred rule is several columns wide.
-                sums = band.sum(axis=0)
-                best = int(np.median(np.flatnonzero(sums == sums.max())))
-                if sums[best] < COVER * band.shape[0]:
-                    continue
-                stretch = _rule(band[:, best], np.ones(band.shape[0], bool))
-                if stretch is None or not (stretch[2] or stretch[3] >= PIECES):
-                    continue
-                start, end, whole, pieces = stretch
-                # Carried to the walls where it reaches their margin (as _rule carries a stretch).
-                start = 0 if start == 0 else start + wall
-                end = length if end == band.shape[0] else end + wall
-                position = low + at - reach + best
-                # A solid stretch is a rule that meets the cell's walls; a glyph's stroke as tall
-                # as a low cell (a "）") stops short of them.
-                if whole and not (view[:WALL, position - low].any() and view[-WALL:, position - low].any()):
-                    continue
-                if _through_print(view, position - low) or any(_cuts(gray, t, position, True, memo, NEAR) for t in inside):
-                    continue
-                found.append(Candidate(True, position, index, y0 + start, y0 + end, whole, pieces))
+        height = y1 - y0
+        for line in grid.col_lines[cell.col + 1 : cell.col + cell.col_span]:
+            at = line - x0
+            if not reach <= at < x1 - x0 - reach:
+                continue
+            band = ink_of[wall : height - wall, at - reach : at + reach + 1]
+            if band.shape[0] < MIN_SIDE:
+                continue
+            # The middle of the most inked columns: a blurred rule is several columns wide.
+            sums = band.sum(axis=0)
+            best = int(np.median(np.flatnonzero(sums == sums.max())))
+            if sums[best] < COVER * band.shape[0]:
+                continue
+            stretch = _rule(band[:, best], np.ones(band.shape[0], bool))
+            if stretch is None or not (stretch[2] or stretch[3] >= PIECES):
+                continue
+            start, end, whole, pieces = stretch
+            # Carried to the walls where it reaches their margin (as _rule carries a stretch).
+            start = 0 if start == 0 else start + wall
+            end = height if end == band.shape[0] else end + wall
+            column = at - reach + best
+            # A solid stretch is a rule that meets the cell's walls; a glyph's stroke as tall as a
+            # low cell (a "）") stops short of them.
+            if whole and not (ink_of[:WALL, column].any() and ink_of[-WALL:, column].any()):
+                continue
+            if _through_print(ink_of, column) or any(_cuts(gray, t, x0 + column, True, memo, NEAR) for t in inside):
+                continue
+            found.append(Candidate(True, x0 + column, index, y0 + start, y0 + end, whole, pieces))
     return found
 
 
