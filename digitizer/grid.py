@@ -14,7 +14,6 @@ import numpy as np
 from .rules import find_lines
 from .types import BBox, Grid, GridCell
 
-
 EDGE_SLIVER = 0.025  # of a table's width
 STUB_TOUCH = 4  # pixels: how near a rule a stroke's end lies when it touches it
 STUB_LONGEST = 20  # of the page's short side: the longest stroke of print (bridged to a rule) taken for a stub
