@@ -19,8 +19,11 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import tempfile
 import time
+import unicodedata
+from collections import Counter
 from pathlib import Path
 
 import cv2
@@ -39,6 +42,8 @@ LEVELS = {  # skew (max |deg|), blur sigma at 150 dpi, noise, light, tint, jpeg 
 }
 HARD = ("rotated", "seal", "bilevel", "dpi100", "jpeg30", "photo", "faint", "dotted", "noborder")
 FORMATS = ("jpg", "png", "tif", "pdf")
+PRINTED = 0.9  # share of the printed numbers a rendered PDF's text must hold (wrapped ones split)
+RENDER_TRIES = 3
 
 
 def _renderer(name: str):
@@ -58,6 +63,26 @@ def rasterize(pdf: Path, dpi: int) -> list[np.ndarray]:
         return [np.asarray(page.render(scale=dpi / 72, grayscale=True).to_pil().convert("L")) for page in doc]
     finally:
         doc.close()
+
+
+def printed_share(pdf: Path, report: dict) -> float:
+    """Share of the non-zero numbers the report prints that the PDF's text layer holds (each as often as
+    printed). LibreOffice at times drops the rows of a long table with a tall merged cell from its
+    layout (they never reach the PDF); the truth would then ask for cells no page shows."""
+    doc = pdfium.PdfDocument(str(pdf))
+    try:
+        text = "\n".join(page.get_textpage().get_text_range() for page in doc)
+    finally:
+        doc.close()
+    text = re.sub(r"(?<=\d),(?=\d{3})", "", unicodedata.normalize("NFKC", text))
+    found = Counter(re.findall(r"\d+", text))
+    wanted = Counter(number for texts in report["texts"].values() for printed in texts.values()
+                     for number in re.findall(r"\d+", re.sub(r"(?<=\d),(?=\d{3})", "",
+                                                             unicodedata.normalize("NFKC", printed)))
+                     if int(number))  # a zero may be printed as a blank or a dash
+    if not wanted:
+        return 1.0
+    return sum(min(n, found[number]) for number, n in wanted.items()) / sum(wanted.values())
 
 
 def _keystone(img: np.ndarray, rng: random.Random, amount: float) -> np.ndarray:
@@ -170,14 +195,21 @@ def build_one(outdir: Path, stem: str, seed: int, renderer: str, condition: str,
     drawing choices, see override) pin what is otherwise drawn at random."""
     rng = random.Random(seed)
     layout = layout or rng.choice(["2019", "2021"])
-    report = _report(rng, seed, layout, real)
-    variants = override(draw_variants(rng, report["layout"]), choices or {})
-    if variants["document"]["template_mix"] and not report.get("real"):
-        content.mix_template(report, rng)
-    if condition in HARD:
-        _hard_variants(condition, variants, rng)
     with tempfile.TemporaryDirectory(prefix="foreign-") as work:
-        pdf = _renderer(renderer)(report, variants, Path(work))
+        for _attempt in range(RENDER_TRIES):
+            report = _report(rng, seed, layout, real)
+            variants = override(draw_variants(rng, report["layout"]), choices or {})
+            if variants["document"]["template_mix"] and not report.get("real"):
+                content.mix_template(report, rng)
+            if condition in HARD:
+                _hard_variants(condition, variants, rng)
+            pdf = _renderer(renderer)(report, variants, Path(work))
+            # A drawing whose PDF lost printed numbers is drawn again with other choices (the rng
+            # goes on, so the set stays the same for a seed).
+            if printed_share(pdf, report) >= PRINTED:
+                break
+        else:
+            raise RuntimeError(f"{stem}: {renderer} lost printed numbers in {RENDER_TRIES} drawings")
         if condition in HARD:
             dpi = 100 if condition == "dpi100" else rng.choice([150, 200])
             pages, fmt, q = _hard_pages(condition, rasterize(pdf, dpi), rng, dpi, seed * 10)
