@@ -145,7 +145,7 @@ class Digitizer:
             report.seconds = time.perf_counter() - started
             return report
         self._read(report, pages)
-        if self.settings.complete_grids and report.layout is not None and _shortfall(report) > (0, 0, 0):
+        if self.settings.complete_grids and _looks_like_report(report) and _shortfall(report) > (0, 0, 0):
             # Completion runs on the grids whose rules look broken (digitizer.completion); where
             # the report still comes out short, a second reading completes every grid by the
             # text positions, and is kept if it leaves less unread.
@@ -190,6 +190,12 @@ class Digitizer:
     def _map(self, report: Report, tables: list[Table], straight_pages: dict) -> None:
         found = mapping.choose_layout(tables, report.year)
         if found.layout is None:
+            if _titled_as_report(report):
+                # Its title says it is an annual report: not finding its tables is a failure to
+                # read it, not a document of another kind.
+                report.status = "partial"
+                report.errors.append(f"titled as an annual report ({report.title}), but no table of "
+                                     "a known layout was recognised")
             return
         layout = found.layout
         report.layout = layout.name
@@ -207,6 +213,15 @@ class Digitizer:
             report.status = "partial"
         report.checks = verify.correct_misreads(report.tables, layout, straight_pages, self.engine)
         report.checks += checks.prose_checks(report.tables, report.prose_received)
+
+
+def _titled_as_report(report: Report) -> bool:
+    return "政府信息公开" in report.title or "信息公开工作" in report.title
+
+
+def _looks_like_report(report: Report) -> bool:
+    """A report whose layout was recognised, or whose title names it one."""
+    return report.layout is not None or _titled_as_report(report)
 
 
 def _shortfall(report: Report) -> tuple[int, int, int]:

@@ -18,8 +18,9 @@ SCANS = ROOT / "scans"
 FONT = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
 
 
-def ruled_table(path: Path, seed: int = 0, rows: int = 4) -> list[list[str]]:
-    """Draw a small ruled table that is not a report (a bus timetable) and return its texts."""
+def ruled_table(path: Path, seed: int = 0, rows: int = 4, title: str | None = None) -> list[list[str]]:
+    """Draw a small ruled table that is not a report (a bus timetable) and return its texts;
+    `title`: a line printed above it."""
     import random
 
     from PIL import Image, ImageDraw, ImageFont
@@ -29,10 +30,13 @@ def ruled_table(path: Path, seed: int = 0, rows: int = 4) -> list[list[str]]:
         [f"{'一二三四五六七八九'[i % 9]}路", f"{rng.randint(500, 800):04d}", f"{rng.randint(2000, 2300):04d}"]
         for i in range(rows - 1)
     ]
-    image = Image.new("L", (1000, 120 + 60 * rows), 255)
+    top = 160 if title else 60
+    image = Image.new("L", (1000, top + 60 + 60 * rows), 255)
     draw = ImageDraw.Draw(image)
     font = ImageFont.truetype(FONT, 26)
-    xs, ys = [80, 360, 640, 920], [60 + 60 * i for i in range(rows + 1)]
+    if title:
+        draw.text((80, 60), title, font=ImageFont.truetype(FONT, 30), fill=0)
+    xs, ys = [80, 360, 640, 920], [top + 60 * i for i in range(rows + 1)]
     for x in xs:
         draw.line([(x, ys[0]), (x, ys[-1])], fill=0, width=3)
     for y in ys:

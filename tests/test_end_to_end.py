@@ -25,6 +25,7 @@ def run(tmp_path_factory):
         for name in truth(document)["source"]:
             shutil.copy(SCANS / name, scans / name)
     ruled_table(scans / "timetable.png", rows=4)
+    ruled_table(scans / "titled.png", rows=3, title="某县交通运输局2023年政府信息公开工作年度报告")
     (scans / "broken.jpg").write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
     out = tmp_path_factory.mktemp("out")
     done = subprocess.run(
@@ -36,7 +37,7 @@ def run(tmp_path_factory):
 def test_exit_code_and_summary(run):
     done, out = run
     assert done.returncode == 1, done.stderr  # one document could not be read
-    assert "4 documents" in done.stdout
+    assert "5 documents" in done.stdout
     summary = json.loads((out / "summary.json").read_text())
     assert [f["document"] for f in summary["failed"]] == ["broken"]
 
@@ -85,6 +86,16 @@ def test_a_table_that_is_not_a_report_comes_out_as_a_grid(run):
     texts = {(c["row"], c["col"]): c["text"] for c in grid["cells"]}
     assert texts[(0, 1)] == "首班车" and texts[(0, 2)] == "末班车"
     assert all(texts[(r, c)].isdigit() and len(texts[(r, c)]) == 4 for r in (1, 2, 3) for c in (1, 2))
+
+
+def test_a_titled_report_whose_tables_are_not_recognised_says_so(run):
+    """Its title names it an annual report, yet no table of a layout was found: that is a failure
+    to read it (status partial, the reason given), not a document of another kind."""
+    _, out = run
+    report = json.loads((out / "titled.json").read_text())
+    assert report["layout"] is None and report["status"] == "partial"
+    assert any("titled as an annual report" in e for e in report["errors"]), report["errors"]
+    assert report["year"] == 2023
 
 
 def test_broken_file_gets_a_failed_json_with_a_reason(run):
