@@ -98,13 +98,18 @@ def view(table: Table) -> TableView:
     return TableView(table, rows, columns, run + 1)
 
 
-def _assign(scores: np.ndarray, threshold: float, floor: float = 30.0) -> list[tuple[int, int]]:
+def _assign(scores: np.ndarray, threshold: float, floor: float = 30.0,
+            rivals: list[set[int]] | None = None) -> list[tuple[int, int]]:
     """One-to-one pairs (observed, entry) by label similarity.
 
     Labels matched at `threshold` are anchors; between two anchors, a run of unmatched printed
     labels exactly as long as the run of unmatched layout entries is paired in order, if each pair
     still resembles (>= floor): a two-character label with one misread character ("其它") scores
-    only 50, but its place between two sure matches settles it.
+    only 50, but its place between two sure matches settles it. One label alone between two
+    anchors (or an anchor and the table's end) is paired by its place however it reads: "总计"
+    misread as "ait" after the five sure organisation columns. `rivals[e]`: entries that are not
+    printed where entry e is (the other template's drawing of the same rows), left out of a run
+    once e is matched.
     """
     if scores.size == 0:
         return []
@@ -112,14 +117,23 @@ def _assign(scores: np.ndarray, threshold: float, floor: float = 30.0) -> list[t
     pairs = sorted((int(o), int(e)) for o, e in zip(observed, entries) if scores[o, e] >= threshold)
     anchors = [(-1, -1), *pairs, (scores.shape[0], scores.shape[1])]
     used = {e for _, e in pairs}
+    blocked = {r for e in used for r in (rivals[e] if rivals else ())}
     for (o1, e1), (o2, e2) in zip(anchors, anchors[1:]):
-        gap = o2 - o1
-        if gap > 1 and e2 - e1 == gap:
-            for k in range(1, gap):
-                if e1 + k not in used and scores[o1 + k, e1 + k] >= floor:
-                    pairs.append((o1 + k, e1 + k))
-                    used.add(e1 + k)
+        printed = list(range(o1 + 1, o2))
+        free = [e for e in range(e1 + 1, e2) if e not in used and e not in blocked]
+        if not printed or len(free) != len(printed):
+            continue
+        for o, e in zip(printed, free):
+            if len(free) == 1 or scores[o, e] >= floor:
+                pairs.append((o, e))
+                used.add(e)
     return sorted(pairs)
+
+
+def _rivals(entries: list[AxisEntry]) -> list[set[int]]:
+    """For each entry, the entries printed instead of it or that it is printed instead of."""
+    return [{j for j, other in enumerate(entries)
+             if other.key in entry.instead_of or entry.key in other.instead_of} for entry in entries]
 
 
 def label_similarity(entry: AxisEntry, text: str) -> float:
@@ -276,7 +290,8 @@ def _map_rows_mode(tv: TableView, spec: TableSpec, threshold: float,
     row_scores = np.array([[_entry_score(e, r.leaf, r.parents) for e in row_entries] for r in labelled]).reshape(
         len(labelled), len(row_entries)
     )
-    row_keys = {labelled[o].row: row_entries[e].key for o, e in _assign(row_scores, threshold)}
+    row_keys = {labelled[o].row: row_entries[e].key
+                for o, e in _assign(row_scores, threshold, rivals=_rivals(row_entries))}
     found: dict[tuple[str, str], TableCell] = {}
     valid = set(spec.all_cell_keys())
     for run in range(tv.runs):
@@ -321,11 +336,24 @@ def _map_column_header_mode(tv: TableView, spec: TableSpec, threshold: float,
         return found
     for o, e in _assign(scores, threshold):
         column = observed[o]
-        row = next((r for r in body if r.run == column.run), body[0])
+        row = _value_row(tv, column.run, body)
         cell = tv.table.at(row.row, column.col)
         if cell is not None:
             found[pairs[e]] = cell
     return found
+
+
+def _value_row(tv: TableView, run: int, body: list[ObservedRow]) -> ObservedRow:
+    """The row of values under a run of column headers: its first body row with anything printed
+    under those headers (a blank column beside the labels, transposed, is a blank row above the
+    values), or its first body row where all are blank (every count 0 printed as nothing)."""
+    rows = [r for r in body if r.run == run] or body[:1]
+    columns = [c.col for c in tv.columns if c.run == run]
+
+    def printed(row: ObservedRow) -> bool:
+        return any((cell := tv.table.at(row.row, col)) is not None and cell.text.strip() for col in columns)
+
+    return next((r for r in rows if printed(r)), rows[0])
 
 
 _MAPPERS = {"rows": _map_rows_mode, "column_header": _map_column_header_mode}

@@ -41,8 +41,17 @@ def build_table(grid: Grid, readings: list[CellReading], to_original: Callable[[
     return table
 
 
+def _printed_word(cell: TableCell | None) -> bool:
+    """Print that is no number and no blank: words, or words misread."""
+    return cell is not None and bool(cell.text.strip()) and not looks_numeric(cell.text)
+
+
 def _cells_of_row(table: Table, row: int) -> list[TableCell]:
     return [c for c in table.cells if c.row <= row < c.row + c.row_span]
+
+
+WORD_LENGTH = 3  # CJK characters: a reading this long is words even when read unsurely (a stray
+# mark misread is one character or two)
 
 
 def classify(table: Table) -> None:
@@ -55,8 +64,9 @@ def classify(table: Table) -> None:
     headers = []
     for row in range(table.n_rows):
         cells = [c for c in _cells_of_row(table, row) if c.col + c.col_span - 1 >= right]
-        words = sum(1 for c in cells if is_text(c) and c.confidence >= 0.6)
-        numbers = sum(1 for c in cells if c.text and not is_text(c))
+        words = sum(1 for c in cells if is_text(c) and (c.confidence >= 0.6 or len(_CJK.findall(c.text)) >= WORD_LENGTH))
+        # Numbers proper: a header word misread as Latin letters ("总计" as "aif") is no number.
+        numbers = sum(1 for c in cells if c.text and looks_numeric(c.text))
         # More words than numbers there (a transposed table's rows hold one label beside one value).
         if words and words > numbers:
             headers.append(row)
@@ -68,12 +78,19 @@ def classify(table: Table) -> None:
         below = [c for c in _cells_of_row(table, row + 1) if c.col >= 1 and c.row == row + 1]
         if caption and row + 1 not in headers and any(is_text(c) for c in below):
             headers.append(row + 1)
+    # A row between two header rows with nothing printed of its own is part of that header (the
+    # header cells above reach over it: table 四 printed in a column, transposed to read it).
+    for row in range(1, table.n_rows - 1):
+        own = [c for c in table.cells if c.row == row]
+        if row not in headers and {row - 1, row + 1} <= set(headers) and not any(c.text.strip() for c in own):
+            headers.append(row)
     if len(headers) == table.n_rows > 1:
         # No row without words right of the middle: a table of labels beside one column of values
         # left blank (table 四 printed in a column, every count 0 printed as nothing). Its header
-        # is what has words over that column.
+        # is what has print over that column other than a number (a header word misread as
+        # Latin letters is still print; a row of a page-foot header fragment may end in one).
         last = table.n_cols - 1
-        headers = [r for r in headers if is_text(table.at(r, last))]
+        headers = [r for r in headers if _printed_word(table.at(r, last))]
     headers.sort()
     table.header_rows = headers
     body = [r for r in range(table.n_rows) if r not in set(headers)]
@@ -179,12 +196,33 @@ def _regrid(table: Table, rules: list[float]) -> None:
         return min(range(len(rules)), key=lambda i: abs(rules[i] - x))
 
     old = table.col_rules
+    kept = []
     for cell in table.cells:
+        first, last = nearest(old[cell.col]), nearest(old[cell.col + cell.col_span])
+        if first == last and not cell.text:
+            continue  # a blank sliver between two rules that are one rule on the finer set
         # A sliver of a cell by the last rule still ends on it: no cell reaches past the table.
-        start = min(nearest(old[cell.col]), len(rules) - 2)
-        end = max(start + 1, nearest(old[cell.col + cell.col_span]))
+        start = min(first, len(rules) - 2)
+        end = max(start + 1, last)
         cell.col, cell.col_span = start, end - start
+        kept.append(cell)
+    table.cells = kept
     table.col_rules, table.n_cols = list(rules), len(rules) - 1
+
+
+def _shared_rules(a: list[float], b: list[float]) -> list[float]:
+    """The column rules of two parts of one table on one set: rules nearer than RULE_TOLERANCE
+    are one (a part's thick border drawn as two rules, a rule a page's scan moved a little); the
+    table's edges stay where they are."""
+    clusters: list[list[float]] = []
+    for x in sorted(a + b):
+        if clusters and x - clusters[-1][-1] <= RULE_TOLERANCE:
+            clusters[-1].append(x)
+        else:
+            clusters.append([x])
+    rules = [sum(c) / len(c) for c in clusters]
+    rules[0], rules[-1] = min(a[0], b[0]), max(a[-1], b[-1])
+    return rules
 
 
 def _only_header(table: Table) -> bool:
@@ -225,10 +263,12 @@ def _glue_broken_row(previous: Table, table: Table) -> None:
 
 
 def _append(previous: Table, table: Table) -> None:
-    if len(table.col_rules) != len(previous.col_rules):
-        finer = max(previous.col_rules, table.col_rules, key=len)
-        _regrid(previous, finer)
-        _regrid(table, finer)
+    if table.col_rules != previous.col_rules:
+        # Parts may split columns differently (a page's label column divided where the rows
+        # below it have sub-items, a border drawn double on one page): both on the rules of both.
+        shared = _shared_rules(previous.col_rules, table.col_rules)
+        _regrid(previous, shared)
+        _regrid(table, shared)
     if _only_header(previous) and table.header_rows[:1] == [0]:
         # The header goes on over the page: its broken row glued, or its next rows added.
         if _broken_row(previous, table):

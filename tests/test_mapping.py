@@ -14,9 +14,12 @@ def _cell(row, col, text, rs=1, cs=1):
     return TableCell(row, col, rs, cs, text, 0.9, 1, (col * 10, row * 10, col * 10 + 9, row * 10 + 9), reading)
 
 
-def applications_table(labels: dict[str, str], parents: dict[int, tuple[str, int]]) -> Table:
+HEADER = ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其它", "总计"]  # 其它: a misread of 其他
+
+
+def applications_table(labels: dict[str, str], parents: dict[int, tuple[str, int]],
+                       header: list[str] = HEADER) -> Table:
     """A table 三 body: 3 label columns + 7 value columns under a two-row header."""
-    header = ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其它", "总计"]  # 其它: a misread of 其他
     cells = [_cell(0, 0, "（本列数据的勾稽关系为）", 2, 3), _cell(0, 3, "申请人情况", 1, 7)]
     cells += [_cell(1, 3 + i, h) for i, h in enumerate(header)]
     for i, label in enumerate(labels.values()):
@@ -65,3 +68,54 @@ def test_the_layout_is_chosen_by_its_labels_not_guessed():
     mapping = choose_layout([table])
     assert mapping.layout is None  # one table of three is not a report
     assert {layout.name for layout in load_layouts()} == {"2019", "2021"}
+
+
+COLUMNS = ["natural_person", "commercial", "research", "public_interest", "legal_services", "other_org", "total"]
+
+
+def test_a_label_read_as_nothing_is_placed_by_its_neighbours():
+    """总计 read as "ait" (blurred 130-dpi print), in the header and in the （七） row: the column
+    after the five organisation columns and the row between （六）其他处理 and 四、结转 are still
+    总计, as the layout's order says. The 2021 sub-rows of （六） that the printed 2019 row stands
+    for are not rows missing between them."""
+    labels = {"new_received": "一、本年新收政府信息公开申请数量", "carried_over": "二、上年结转政府信息公开申请数量",
+              "r1": "（一）予以公开", "r6": "（六）其他处理", "r7_total": "(t) ait",
+              "carry_forward": "四、结转下年度继续办理"}
+    header = ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "ait"]
+    table = applications_table(labels, {}, header)
+    layout = get_layout("2019")
+    cells = map_table(layout.tables["applications"], [view(table)], layout, 62.0)
+    found = {(c.row, c.col): c.value for c in cells}
+    for i, key in enumerate(labels):
+        for j, col in enumerate(COLUMNS):
+            assert found[(key, col)] == (i + j) % 4, (key, col)
+
+
+def test_table_four_in_a_column_beside_a_blank_column_maps_every_count():
+    """Table 四 printed in a column (项目 | 数量), its labels three levels deep, a blank column
+    between them and the counts, 行政诉讼 read unsurely: transposed to read it, the blank column
+    is a blank row above the counts, not the counts, and every block keeps its parent."""
+    leaves = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
+    blocks = [("行政复议", None), ("行政诉讼", "未经复议直接起诉"), ("行政诉讼", "复议后起诉")]
+    counts = {}
+    cells = [_cell(0, 0, "项目", 1, 4), _cell(0, 5, "数量")]
+    for b, (group, sub) in enumerate(blocks):
+        first = 1 + 5 * b
+        if b == 0:
+            cells.append(_cell(first, 0, group, 5, 3))
+        elif b == 1:
+            cells.append(TableCell(first, 0, 10, 1, group, 0.45, 1, (0, first * 10, 9, first * 10 + 9)))
+        if sub:
+            cells.append(_cell(first, 1, sub, 5, 2))
+        for i, leaf in enumerate(leaves):
+            value = str((3 * b + i) % 5)
+            counts[(b, i)] = int(value)
+            cells += [_cell(first + i, 3, leaf), _cell(first + i, 4, ""), _cell(first + i, 5, value)]
+    table = Table([1], 16, 6, cells)
+    classify(table)
+    layout = get_layout("2021")
+    found = {(c.row, c.col): c.value for c in map_table(layout.tables["review_litigation"], [view(table)], layout, 62.0)}
+    rows = ["review", "litigation_direct", "litigation_after_review"]
+    cols = ["upheld", "corrected", "other", "pending", "total"]
+    for (b, i), value in counts.items():
+        assert found[(rows[b], cols[i])] == value, (rows[b], cols[i])

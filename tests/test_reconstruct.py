@@ -97,3 +97,40 @@ def test_labels_beside_one_blank_value_column():
     classify(t)
     assert t.header_rows == [0]
     assert t.label_cols == 3
+
+
+def test_a_header_word_misread_as_letters_is_no_number():
+    """A page ends with table 三's first header rows, 总计 read as "aif" in blurred print: the row
+    is still a header (a misread word is no number), so the fragment is all header and the next
+    page's table is its body."""
+    corner = "(本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和)"
+    top = table(2, 2, [cell(0, 0, corner, 2, row_span=2, col_span=3)]
+                + [cell(0, 3 + i, "申请人情况", 2) for i in range(7)]
+                + [cell(1, 3, "自然人", 2), cell(1, 4, "法人或其他组织", 2, col_span=5), cell(1, 9, "aif", 2)])
+    assert top.header_rows == [0, 1]
+    rest = table(3, 3, [cell(0, 0, "", 3, col_span=3)] + [cell(0, 4 + i, v, 3) for i, v in enumerate(VALUES[1:6])]
+                 + body_row(1, "一、本年新收政府信息公开申请数量", 3) + body_row(2, "二、上年结转政府信息公开申请数量", 3))
+    assert continues(top, rest)
+    [joined] = join_continued([[top], [rest]])
+    assert [r.leaf for r in view(joined).rows] == ["一、本年新收政府信息公开申请数量", "二、上年结转政府信息公开申请数量"]
+
+
+def test_parts_with_as_many_rules_but_other_ones_keep_their_columns():
+    """Page 2 draws table 三's right border double (a sliver column at the edge); page 3 divides the
+    label column where its rows have sub-items. As many rules on each page, not the same ones: each
+    value stays under its own header once the parts are joined."""
+    first_rules = [0.0, 0.32, 0.42, 0.51, 0.61, 0.71, 0.80, 0.89, 0.95, 0.99, 1.0]  # 2 label, 7 value, sliver
+    second_rules = [0.0, 0.09, 0.32, 0.42, 0.51, 0.61, 0.71, 0.80, 0.89, 0.95, 1.0]  # 3 label, 7 value
+    first = Table([2], 2, 10, [cell(0, 0, "", 2), cell(0, 1, "", 2)]
+                  + [cell(0, 2 + i, v, 2) for i, v in enumerate(VALUES)] + [cell(0, 9, "", 2)]
+                  + [cell(1, 0, "一、本年新收政府信息公开申请数量", 2, col_span=2)]
+                  + [cell(1, 2 + i, str(10 + i), 2) for i in range(7)] + [cell(1, 9, "", 2)], col_rules=first_rules)
+    classify(first)
+    second = Table([3], 1, 10, [cell(0, 0, "三、本年度办理结果", 3), cell(0, 1, "（一）予以公开", 3, col_span=2)]
+                   + [cell(0, 3 + i, str(20 + i), 3) for i in range(7)], col_rules=second_rules)
+    classify(second)
+    [joined] = join_continued([[first], [second]])
+    columns = {c.leaf: c.col for c in view(joined).columns}
+    for row, start in ((1, 10), (2, 20)):
+        for i, header in enumerate(VALUES):
+            assert joined.at(row, columns[header]).text == str(start + i), (row, header)
