@@ -450,6 +450,20 @@ def _frames(rows: np.ndarray, columns: np.ndarray) -> np.ndarray:
     return frames
 
 
+STROKE_HEIGHT = 1.5  # shortest vertical rules: a piece no longer than this many, alone, is print
+
+
+def lone_strokes(pieces: np.ndarray, crossing: np.ndarray, longest: float) -> np.ndarray:
+    """Where `pieces` (vertical runs of ink) has a piece no taller than `longest` that touches no
+    rule of `crossing`."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(pieces, connectivity=8)
+    touching = np.zeros(count, dtype=bool)
+    touching[labels[(cv2.dilate(crossing, _kernel(5, 5)) > 0) & (labels > 0)]] = True
+    lone = (stats[:, cv2.CC_STAT_HEIGHT] <= longest) & ~touching
+    lone[0] = False
+    return lone[labels]
+
+
 def find_lines(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Masks of the horizontal and vertical ruling lines of a straightened grayscale page (short
     gaps in a line, faint print or noise, closed)."""
@@ -465,6 +479,7 @@ def find_lines(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     near = max(2, thin // 3)
     rows = free_rows(solid_rows(binary, h_len), binary, near, sure=3 * h_len)
     columns = np.ascontiguousarray(free_rows(np.ascontiguousarray(solid_columns(binary, v_len).T), across, near, sure=3 * v_len).T)
+    solid_cols = columns.copy()
     dashed = _dashed(gray, rows, columns)
     nothing = np.zeros_like(rows)
     dashed_h, reaching_h, dashed_v, reaching_v = dashed if dashed is not None else (nothing,) * 4
@@ -479,6 +494,9 @@ def find_lines(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if frames.any():  # a page of prose has no frame: nothing to complete, no closing to pay for
         rows |= closed_rows(binary, 3 * h_len, thin) & frames
         columns |= np.ascontiguousarray(closed_rows(across, 3 * v_len, thin).T) & frames
+    # A vertical run about a character high that meets no row rule is a stroke of print (a stem
+    # of a bold heading under a table without a bottom border), not a rule to join its columns to.
+    columns[lone_strokes(solid_cols, rows, STROKE_HEIGHT * v_len)] = 0
     # Only the ends of dashed rules reach out to their crossings (solid rules meet theirs), and
     # less far than a one-line row is high, so that no rule is carried across a spanning cell.
     reach = 2 * step

@@ -3,7 +3,9 @@ scanned at a lower resolution with JPEG, through the real OpenCV rule and grid f
 - a section heading set tight on a table's top rule (the stems of its characters touch it);
 - small per-block tables ruled only in dots, without an outer border (Word's "dotted" inner
   borders with the outer borders removed), each under its caption (a guard: the reports of this
-  shape that lost rows also had a 仿宋 header and a scan's blur, see test_foreign_variants).
+  shape that lost rows also had a 仿宋 header and a scan's blur, see test_foreign_variants);
+- a table ruled in dashes without an outer border, the next section's bold heading a line below
+  its last row (the heading's stems are no rule to carry the table's columns down to).
 """
 
 from __future__ import annotations
@@ -92,3 +94,39 @@ def test_dotted_blocks_without_a_border():
     for g, top in zip(grids, tops):
         assert (g.n_rows, g.n_cols) == (3, 4), g.bbox
         assert abs(g.bbox[1] - top) <= 10
+
+
+def _dashes(draw: ImageDraw.ImageDraw, start: tuple[int, int], end: tuple[int, int]) -> None:
+    (x0, y0), (x1, y1) = start, end
+    length = max(abs(x1 - x0), abs(y1 - y0))
+    for t in range(0, length, 20):
+        u = min(length, t + 12)
+        draw.line([(x0 + (x1 - x0) * t // length, y0 + (y1 - y0) * t // length),
+                   (x0 + (x1 - x0) * u // length, y0 + (y1 - y0) * u // length)], fill=0, width=3)
+
+
+def test_heading_under_a_table_without_a_bottom_border_is_not_a_row():
+    """Table 四 ruled in dashes with no outer border, the bold heading of section 五 set a line
+    under its row of counts: the last row ends where the column rules end, and holds the counts
+    alone (the heading's stems once carried the columns down to it, merging it into the row)."""
+    image = Image.new("L", (2480, 3508), 250)  # A4 at 300 dpi, read at 150
+    draw = ImageDraw.Draw(image)
+    body, heading = ImageFont.truetype(FONT, 44), ImageFont.truetype(FONT, 64)
+    xs = [180 + 300 * i for i in range(8)]
+    ys = [300, 400, 600, 690]
+    for y in ys[1:-1]:
+        _dashes(draw, (xs[0], y), (xs[-1], y))
+    for x in xs[1:-1]:
+        _dashes(draw, (x, ys[0]), (x, ys[-1]))
+    for c in range(7):
+        draw.text((xs[c] + 60, ys[0] + 25), "行政复议" if c < 3 else "行政诉讼", font=body, fill=0)
+        draw.text((xs[c] + 60, ys[1] + 70), ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"][c % 5], font=body, fill=0)
+        draw.text((xs[c] + 130, ys[2] + 20), str(c + 1), font=body, fill=0)
+    # Set a character apart, so that the long stems of every fourth one (中 十 申 干) stand under
+    # the column rules, as the stems of some heading's characters do.
+    for k, character in enumerate("中、政府十项工作申报问题干部情况"):
+        draw.text((xs[1] - 32 + 75 * k, ys[-1] + 36), character, font=heading, fill=0, stroke_width=2, stroke_fill=0)
+    gray = _scanned(image)
+    [table] = [g for g in find_grids(gray, 1) if g.n_cols >= 5]
+    assert table.bbox[3] < (ys[-1] + 36) * SCALE, table.bbox  # above the heading
+    assert table.n_rows == 3, (table.n_rows, table.row_lines)
