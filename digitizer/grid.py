@@ -23,7 +23,8 @@ def drop_stubs(horizontal: np.ndarray, vertical: np.ndarray) -> np.ndarray:
     """The vertical rules less the strokes of print standing on a table's top rule or hanging from
     its bottom one (a section heading set tight above a table: the stems of its characters reach
     the rule, and the table would grow a row of heading). Such a piece is no longer than a
-    character, touches a long rule with one end and no rule with the other, and no column rule
+    character, touches a long rule with one end and no rule with the other (nor is that end level
+    with a rule elsewhere), and no column rule
     goes on beyond the rule from where it stands (a borderless table's column rules above its
     first rule go on below it; a rule of the table is held by a rule at its other end)."""
     height, width = horizontal.shape
@@ -45,8 +46,11 @@ def drop_stubs(horizontal: np.ndarray, vertical: np.ndarray) -> np.ndarray:
             touched = long_rows[max(0, end - tol) : end + tol, x:x1]
             if not touched.any():
                 continue
-            if held_rows[max(0, other - tol) : other + tol, max(0, x - tol) : x1 + tol].any():
-                break  # held at both ends: a rule of the table
+            if held_rows[max(0, other - tol) : other + tol].any():
+                # Held at both ends (a rule of the table), or its other end level with a rule
+                # elsewhere: the bottom of a row whose bottom rule runs only under some of its
+                # cells (a table's last row without a bottom border under its numbers).
+                break
             rule = max(0, end - tol) + int(np.flatnonzero(touched.any(axis=1))[0])
             beyond = slice(rule + 2 * tol, rule + 5 * tol) if down else slice(max(0, rule - 5 * tol), max(0, rule - 2 * tol))
             if not vertical[beyond, max(0, x - tol) : x1 + tol].any():

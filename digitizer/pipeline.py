@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from . import checks, completion, grid, load, mapping, orientation, preprocess, prose, reconstruct, verify
+from . import bands, checks, completion, grid, load, mapping, orientation, preprocess, prose, reconstruct, verify
 from .errors import DigitizerError, LoadError
 from .ocr.detect import get_detector
 from .ocr.engines import RecognitionEngine, get_engine
@@ -63,7 +63,9 @@ class Digitizer:
 
     def _complete(self, straight: StraightPage, grids: list) -> list:
         """The grids with rules their cells still show drawn in (digitizer.completion); the text
-        detector runs only for a grid where a first look finds such a rule."""
+        detector runs only for a grid where a first look finds such a rule. A header row drawn by
+        shading alone above the top rule is added first (digitizer.bands)."""
+        grids = [bands.shaded_header(straight.image, g) for g in grids]
         if not self.settings.complete_grids:
             return grids
 

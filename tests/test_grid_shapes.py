@@ -5,7 +5,11 @@ scanned at a lower resolution with JPEG, through the real OpenCV rule and grid f
   borders with the outer borders removed), each under its caption (a guard: the reports of this
   shape that lost rows also had a 仿宋 header and a scan's blur, see test_foreign_variants);
 - a table ruled in dashes without an outer border, the next section's bold heading a line below
-  its last row (the heading's stems are no rule to carry the table's columns down to).
+  its last row (the heading's stems are no rule to carry the table's columns down to);
+- a table without an outer border whose first row is drawn by shading alone (no rule above it),
+  and the same table's page darkening towards its top edge (no band there);
+- the last row of table 三 alone at the top of a page, its bottom rule only under its label:
+  the column rules that hang from the rule above its numbers are rules, not strokes of print.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from digitizer.bands import shaded_header
 from digitizer.grid import find_grids
 
 from .conftest import FONT
@@ -130,3 +135,66 @@ def test_heading_under_a_table_without_a_bottom_border_is_not_a_row():
     [table] = [g for g in find_grids(gray, 1) if g.n_cols >= 5]
     assert table.bbox[3] < (ys[-1] + 36) * SCALE, table.bbox  # above the heading
     assert table.n_rows == 3, (table.n_rows, table.row_lines)
+
+
+def _split_table_four(shade_header: bool, light_falls: bool = False) -> tuple[np.ndarray, list[int]]:
+    """Table 四's review half as Word's split layout draws it: no outer border, solid rules inside,
+    the 行政复议 caption row shaded (or not) above the first rule."""
+    image = Image.new("L", (2480, 3508), 250)
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(FONT, 44)
+    xs, ys = [180 + 424 * i for i in range(6)], [400, 580, 680]
+    if shade_header:
+        draw.rectangle([xs[0], 300, xs[-1], ys[0] - 2], fill=222)
+    draw.text((1120, 325), "行政复议", font=font, fill=0)
+    for y in ys[:2]:
+        draw.line([(xs[0], y), (xs[-1], y)], fill=0, width=4)
+    for x in xs[1:-1]:
+        draw.line([(x, ys[0]), (x, ys[-1])], fill=0, width=4)
+    for c, label in enumerate(["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]):
+        draw.text((xs[c] + 120, ys[0] + 60), label, font=font, fill=0)
+        draw.text((xs[c] + 20, ys[1] + 25), str(c + 1), font=font, fill=0)
+    page = np.asarray(image).astype(np.float32)
+    if light_falls:  # darker towards the top edge, by 30 gray levels over the top fifth
+        ramp = np.clip(1 - np.arange(page.shape[0]) / (page.shape[0] / 5), 0, 1)[:, None]
+        page = page - 30 * ramp
+    return _scanned(Image.fromarray(np.clip(page, 0, 255).astype(np.uint8))), ys
+
+
+def test_a_header_row_drawn_by_shading_alone_is_a_row():
+    """The shaded 行政复议 row above the first rule is the table's first row, one cell across it;
+    without the shading, or where the page only darkens towards its edge, nothing is added."""
+    gray, ys = _split_table_four(shade_header=True)
+    [table] = [g for g in find_grids(gray, 1) if g.n_cols >= 5]
+    assert table.n_rows == 2 and abs(table.bbox[1] - ys[0] * SCALE) <= 6
+    shaded = shaded_header(gray, table)
+    assert shaded.n_rows == 3 and abs(shaded.bbox[1] - 300 * SCALE) <= 6
+    first = [c for c in shaded.cells if c.row == 0]
+    assert len(first) == 1 and first[0].col_span == table.n_cols
+    for plain in (_split_table_four(shade_header=False)[0], _split_table_four(False, light_falls=True)[0]):
+        [table] = [g for g in find_grids(plain, 1) if g.n_cols >= 5]
+        assert shaded_header(plain, table) is table
+
+
+def test_a_last_row_without_a_bottom_rule_under_its_numbers_keeps_its_columns():
+    """Word's borderless table 三 carried over: 申请人情况 repeated, then 四、结转下年度继续办理
+    with its numbers; the rule under the row is drawn under the label only. The seven value
+    columns' rules hang from the rule above and end level with that bottom rule."""
+    image = Image.new("L", (2480, 3508), 250)
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(FONT, 44)
+    label_end, right, top, middle, bottom = 940, 2130, 300, 390, 480
+    xs = [label_end + 170 * i for i in range(8)]
+    draw.line([(label_end, top), (label_end, bottom)], fill=0, width=4)
+    draw.line([(250, middle), (right, middle)], fill=0, width=4)
+    draw.line([(250, bottom), (label_end, bottom)], fill=0, width=4)
+    for x in xs[1:-1]:
+        draw.line([(x, middle), (x, bottom)], fill=0, width=4)
+    draw.text((1300, top + 25), "申请人情况", font=font, fill=0)
+    draw.text((270, middle + 20), "四、结转下年度继续办理", font=font, fill=0)
+    for c, text in enumerate(["2", "", "", "", "", "", "2"]):
+        draw.text((xs[c] + 20, middle + 20), text, font=font, fill=0)
+    gray = _scanned(image)
+    [table] = [g for g in find_grids(gray, 1) if g.n_cols >= 2]
+    last = [c for c in table.cells if c.row == table.n_rows - 1]
+    assert len(last) == 8, [(c.col, c.col_span) for c in last]
