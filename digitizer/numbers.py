@@ -23,6 +23,11 @@ class ParsedNumber:
     unit: str | None = None
 
 
+# Units as the recognizer misreads them after digits (兀 for 元 in blurred print); neither
+# character is a unit or appears in a count otherwise.
+_UNIT_MISREADS = str.maketrans({"兀": "元", "仵": "件"})
+
+
 def normalize_text(text: str) -> str:
     """NFKC (full-width to ASCII), unified dashes, no whitespace."""
     text = unicodedata.normalize("NFKC", text)
@@ -41,7 +46,7 @@ def parse_number(text: str) -> ParsedNumber | None:
         compact = ("-" if worded["word"].startswith("减") else "") + worded["rest"]
     if compact in ZERO_MARKS or compact.translate(_DASHES) in ZERO_MARKS:
         return ParsedNumber(0)
-    match = _NUMBER.match(compact.translate(_DASHES).replace("，", ","))
+    match = _NUMBER.match(compact.translate(_DASHES).translate(_UNIT_MISREADS).replace("，", ","))
     if match is None:
         return None
     digits = match["int"].replace(",", "")

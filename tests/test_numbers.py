@@ -29,6 +29,8 @@ def test_blank_and_zero_marks_mean_zero(text):
         ("75394432.52元", 75394432.52, "元"),
         ("106件", 106, "件"),
         ("2.0", 2, None),
+        ("2233.7898万兀", 2233.7898, "万元"),  # 元 misread in blurred print
+        ("12仵", 12, "件"),
     ],
 )
 def test_numbers_with_separators_units_signs_decimals(text, value, unit):
@@ -39,7 +41,7 @@ def test_numbers_with_separators_units_signs_decimals(text, value, unit):
     assert isinstance(parsed.value, int) == float(value).is_integer()
 
 
-@pytest.mark.parametrize("text", ["自然人", "总计", "1.属于国家秘密", "12a", "1,23", "第二十条", "O1"])
+@pytest.mark.parametrize("text", ["自然人", "总计", "1.属于国家秘密", "12a", "1,23", "第二十条", "O1", "兀"])
 def test_words_are_not_numbers(text):
     assert parse_number(text) is None
 
