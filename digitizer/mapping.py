@@ -88,8 +88,12 @@ def view(table: Table) -> TableView:
         if previous_was_header or run < 0:
             if run < 0:
                 run = 0
+            # The caption over the table heads every column of its first header (table 四's
+            # halves drawn as tables of their own under 行政复议 and 行政诉讼).
+            caption = [table.caption] if table.caption and run == 0 else []
             for c in range(table.label_cols, table.n_cols):
                 path = [cell.text for cell in _distinct([table.at(h, c) for h in run_rows]) if cell.text]
+                path = caption + path if path else path
                 if path and not any(col.run == run and col.col == c for col in columns):
                     columns.append(ObservedColumn(c, run, path[-1], path[:-1]))
         previous_was_header = False

@@ -90,3 +90,14 @@ def _find_title(front: FrontMatter) -> None:
             agency = line[: year.start()].strip(" ：:")
             front.agency = agency or (lines[index - 1] if index else None)
             return
+
+
+CAPTION_REACH = 1 / 30  # of the page's height: how far above a table its caption line may stand
+
+
+def read_caption(gray: np.ndarray, engine: RecognitionEngine) -> str:
+    """The text of the lowest line of print in a band above a table (its caption), or ""."""
+    crops = text_lines(gray)
+    if not crops:
+        return ""
+    return recognise_lines(crops[-1:], engine, 1)[0].text

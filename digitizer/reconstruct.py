@@ -97,7 +97,8 @@ def classify(table: Table) -> None:
     label_cols = 0
     for col in range(table.n_cols):
         cells = [table.at(r, col) for r in body]
-        words = sum(1 for c in cells if is_text(c))
+        # A label is two characters at least: one alone is a number misread ("7" as "了").
+        words = sum(1 for c in cells if is_text(c) and len(_CJK.findall(c.text)) >= 2)
         # Numbers proper: a mark misread out of a blank or rotated cell ("H") is neither.
         numbers = sum(1 for c in cells if c is not None and c.text and looks_numeric(c.text))
         if body and words > numbers and words >= 0.3 * len(body):
@@ -117,7 +118,7 @@ def transpose(table: Table) -> Table:
                   c.flags)
         for c in table.cells
     ]
-    flipped = Table(list(table.pages), table.n_cols, table.n_rows, cells)
+    flipped = Table(list(table.pages), table.n_cols, table.n_rows, cells, caption=table.caption)
     classify(flipped)
     return flipped
 
@@ -175,10 +176,11 @@ def continues(previous: Table, table: Table) -> bool:
         return False
     if _only_header(previous):
         return True  # a header cut off its body by the page break (a row broken across pages)
-    first_rows = set(range(min(3, table.n_rows)))
-    leading_header = [r for r in table.header_rows if r in first_rows]
-    if not leading_header:
-        return True  # no header of its own: a continuation by its structure
+    if 0 not in table.header_rows:
+        # It starts with a body row: a continuation by its structure (a block's header further
+        # down is that block's, not a header of its own: table 二's 行政许可 row carried over
+        # above the captions of blocks (六) and (八)).
+        return True
     ours, theirs = _header_texts(table), _header_texts(previous)
     if not ours or not theirs:
         return False

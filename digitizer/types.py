@@ -106,6 +106,9 @@ class Table:
     label_cols: int = 0
     # Column rule positions as fractions of the table's width (0 = left border, 1 = right border).
     col_rules: list[float] = field(default_factory=list)
+    # The line of print just above the table, outside its rules ("行政复议" over table 四's
+    # review half drawn as a table of its own), or "".
+    caption: str = ""
 
     def at(self, row: int, col: int) -> TableCell | None:
         for cell in self.cells:

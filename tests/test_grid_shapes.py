@@ -198,3 +198,28 @@ def test_a_last_row_without_a_bottom_rule_under_its_numbers_keeps_its_columns():
     [table] = [g for g in find_grids(gray, 1) if g.n_cols >= 2]
     last = [c for c in table.cells if c.row == table.n_rows - 1]
     assert len(last) == 8, [(c.col, c.col_span) for c in last]
+
+
+def test_the_caption_over_each_table_is_read(tmp_path, settings):
+    """Table 四 printed as two tables, 行政复议 and 行政诉讼 each centred on a line of its own just
+    above its table (outside its rules): read through the real pipeline, each table keeps the line
+    over it as its caption, and the section heading further up is no table's caption."""
+    from digitizer.pipeline import digitize
+
+    image = Image.new("L", (2480, 3508), 250)
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(FONT, 48)
+    draw.text((300, 200), "四、政府信息公开行政复议、行政诉讼情况", font=font, fill=0)
+    for top, caption in ((500, "行政复议"), (1100, "行政诉讼")):
+        draw.text((1140, top - 80), caption, font=font, fill=0)
+        xs, ys = [300 + 380 * i for i in range(6)], [top, top + 110, top + 200]
+        for y in ys:
+            draw.line([(xs[0], y), (xs[-1], y)], fill=0, width=4)
+        for x in xs:
+            draw.line([(x, ys[0]), (x, ys[-1])], fill=0, width=4)
+        for c, label in enumerate(["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]):
+            draw.text((xs[c] + 90, ys[0] + 30), label, font=font, fill=0)
+            draw.text((xs[c] + 170, ys[1] + 20), str(c + 1), font=font, fill=0)
+    image.save(tmp_path / "split.png", dpi=(300, 300))
+    report = digitize(tmp_path / "split.png", settings)
+    assert [t.caption for t in report.grids] == ["行政复议", "行政诉讼"]

@@ -119,3 +119,26 @@ def test_table_four_in_a_column_beside_a_blank_column_maps_every_count():
     cols = ["upheld", "corrected", "other", "pending", "total"]
     for (b, i), value in counts.items():
         assert found[(rows[b], cols[i])] == value, (rows[b], cols[i])
+
+
+def test_a_half_of_table_four_drawn_alone_is_known_by_its_caption():
+    """Table 四 split into two tables, each under a caption line outside its rules (行政复议,
+    行政诉讼): the review half's header says only 结果维持 … 总计, its caption says whose they are."""
+    leaves = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
+    review = Table([3], 2, 5, [_cell(0, c, leaf) for c, leaf in enumerate(leaves)]
+                   + [_cell(1, c, str(c + 1)) for c in range(5)], caption="行政复议")
+    litigation = Table([3], 3, 10, [_cell(0, 0, "未经复议直接起诉", 1, 5), _cell(0, 5, "复议后起诉", 1, 5)]
+                       + [_cell(1, c, leaves[c % 5]) for c in range(10)]
+                       + [_cell(2, c, str(c + 6)) for c in range(10)], caption="行政诉讼")
+    for table in (review, litigation):
+        classify(table)
+    layout = get_layout("2021")
+    spec = layout.tables["review_litigation"]
+    found = {(c.row, c.col): c.value for c in map_table(spec, [view(review), view(litigation)], layout, 62.0)}
+    cols = ["upheld", "corrected", "other", "pending", "total"]
+    for b, row in enumerate(["review", "litigation_direct", "litigation_after_review"]):
+        for i, col in enumerate(cols):
+            assert found[(row, col)] == 5 * b + i + 1, (row, col)
+    review.caption = ""
+    found = {(c.row, c.col): c.value for c in map_table(spec, [view(review)], layout, 62.0)}
+    assert all(found[("review", col)] is None for col in cols)  # nothing says whose they are
