@@ -87,3 +87,16 @@ def test_cuda_request_without_a_gpu_runs_the_same_code_on_the_cpu():
     cells, boxes = _value_cells("r02-2019-jpg-zero", 2)
     values = [parse_number(r.numeric_text or r.text) for r in read_cells(gray, boxes, engine)]
     assert sum(1 for v, c in zip(values, cells) if v is not None and v.value == c["value"]) / len(cells) >= 0.98
+
+
+def test_a_thin_slash_reads_as_a_slash(engine):
+    """Four cells of a report typed by the HTML renderer in 仿宋 (zero printed "/"), at 200 dpi
+    between dashed rules: a thin light "/" alone read "八". One straight leaning stroke is a
+    slash, whatever the recognizer says (a character has more than one stroke)."""
+    import cv2
+
+    from .conftest import ROOT
+
+    strip = cv2.imread(str(ROOT / "tests" / "data" / "slashes-fangsong.png"), cv2.IMREAD_GRAYSCALE)
+    boxes = [(26, 16, 114, 73), (146, 16, 232, 118), (264, 16, 350, 118), (382, 16, 468, 162)]
+    assert [r.text for r in read_cells(strip, boxes, engine)] == ["/"] * 4

@@ -305,11 +305,31 @@ def _slant_degrees(line: np.ndarray) -> float:
     return float(np.degrees(np.arctan2(abs(vx), abs(vy))))
 
 
+ELONGATED = 6.0  # length over width of one straight stroke (a "/" is about ten to one)
+SLASH_LEAN = (14, 60)  # degrees from the vertical: a slash leans this far
+
+
+def _one_straight_stroke(line: np.ndarray) -> bool:
+    """Whether a line's ink is one piece, long and thin along one axis: a slash or a bar, not a
+    character of two strokes (a thin light "/" beside nothing else once read as "八")."""
+    _, ink = cv2.threshold(line, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    count, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    if count != 2 or stats[1, cv2.CC_STAT_AREA] < 10:
+        return False
+    ys, xs = np.nonzero(ink)
+    spread = np.linalg.eigvalsh(np.cov(np.vstack([xs - xs.mean(), ys - ys.mean()])))
+    return bool(spread[0] > 0 and np.sqrt(spread[1] / spread[0]) >= ELONGATED)
+
+
 def _settle_lone_stroke(result: _LineResult, line: np.ndarray) -> _LineResult:
     """A cell holding one stroke read as "1" is "/" when the stroke leans like a slash: the
-    recognizer cannot tell them apart without context, the stroke's geometry can."""
-    if result.numeric_text == "1" and result.text in ("1", "/", "I", "l", "|") and _slant_degrees(line) > 14:
-        return _LineResult("/", result.confidence, "/", result.numeric_confidence)
+    recognizer cannot tell them apart without context, the stroke's geometry can. So is a cell
+    whose ink is one straight leaning stroke, whatever was read."""
+    lone = result.numeric_text == "1" and result.text in ("1", "/", "I", "l", "|")
+    if lone or (result.text not in ("/", "1") and _one_straight_stroke(line)):
+        # Leaning, not lying: a bar ("—", read as 一) is a dash.
+        if SLASH_LEAN[0] < _slant_degrees(line) < SLASH_LEAN[1]:
+            return _LineResult("/", result.confidence, "/", result.numeric_confidence)
     return result
 
 
