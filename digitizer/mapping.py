@@ -134,6 +134,21 @@ def _assign(scores: np.ndarray, threshold: float, floor: float = 30.0,
     return sorted(pairs)
 
 
+def _in_print_order(pairs: list[tuple[int, int]], rows: list[ObservedRow]) -> list[tuple[int, int]]:
+    """Rows that read the same label (one label cell over two rows whose rule between them was
+    not printed: "5.属于三类内部事务信息6.属于四类过程性信息") take their entries in print order;
+    their labels alone cannot say which row is which."""
+    groups: dict[str, list[tuple[int, int]]] = {}
+    for o, e in pairs:
+        groups.setdefault(rows[o].leaf, []).append((o, e))
+    out = []
+    for leaf, members in groups.items():
+        if leaf and len(members) > 1:
+            members = list(zip(sorted(o for o, _ in members), sorted(e for _, e in members)))
+        out += members
+    return sorted(out)
+
+
 def _rivals(entries: list[AxisEntry]) -> list[set[int]]:
     """For each entry, the entries printed instead of it or that it is printed instead of."""
     return [{j for j, other in enumerate(entries)
@@ -294,8 +309,8 @@ def _map_rows_mode(tv: TableView, spec: TableSpec, threshold: float,
     row_scores = np.array([[_entry_score(e, r.leaf, r.parents) for e in row_entries] for r in labelled]).reshape(
         len(labelled), len(row_entries)
     )
-    row_keys = {labelled[o].row: row_entries[e].key
-                for o, e in _assign(row_scores, threshold, rivals=_rivals(row_entries))}
+    pairs = _in_print_order(_assign(row_scores, threshold, rivals=_rivals(row_entries)), labelled)
+    row_keys = {labelled[o].row: row_entries[e].key for o, e in pairs}
     found: dict[tuple[str, str], TableCell] = {}
     valid = set(spec.all_cell_keys())
     for run in range(tv.runs):

@@ -142,3 +142,22 @@ def test_a_half_of_table_four_drawn_alone_is_known_by_its_caption():
     review.caption = ""
     found = {(c.row, c.col): c.value for c in map_table(spec, [view(review)], layout, 62.0)}
     assert all(found[("review", col)] is None for col in cols)  # nothing says whose they are
+
+
+def test_two_rows_under_one_label_cell_take_their_keys_in_print_order():
+    """The rule between 5.属于三类内部事务信息 and 6.属于四类过程性信息 was not printed: one
+    label cell over two rows of numbers. Its text matches both keys alike; the upper row is 5,
+    the lower 6."""
+    cells = [_cell(0, 0, "（本列数据的勾稽关系为）", 1, 3)] + [_cell(0, 3 + i, h) for i, h in enumerate(
+        ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"])]
+    labels = ["4.保护第三方合法权益", "5.属于三类内部事务信息6.属于四类过程性信息", None, "7.属于行政执法案卷"]
+    for i, label in enumerate(labels):
+        if label:
+            cells.append(_cell(1 + i, 0, label, 2 if "6." in label else 1, 3))
+        cells += [_cell(1 + i, 3 + j, str(10 * (i + 1) + j)) for j in range(7)]
+    table = Table([1], 5, 10, cells)
+    classify(table)
+    layout = get_layout("2021")
+    found = {(c.row, c.col): c.value for c in map_table(layout.tables["applications"], [view(table)], layout, 62.0)}
+    for i, key in enumerate(["r3_4", "r3_5", "r3_6", "r3_7"]):
+        assert found[(key, "natural_person")] == 10 * (i + 1), key
