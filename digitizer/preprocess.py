@@ -26,7 +26,7 @@ def _rotate(gray: np.ndarray, angle: float) -> tuple[np.ndarray, np.ndarray]:
     height, width = gray.shape
     rotation = cv2.getRotationMatrix2D((width / 2, height / 2), angle, 1.0)
     rotated = cv2.warpAffine(
-        gray, rotation, (width, height), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_CONSTANT, borderValue=255
+        gray, rotation, (width, height), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=255
     )
     return rotated, rotation
 
@@ -150,7 +150,7 @@ def _flatten(gray: np.ndarray, quad: np.ndarray) -> tuple[np.ndarray, np.ndarray
     height = int(round(max(np.linalg.norm(bl - tl), np.linalg.norm(br - tr))))
     target = np.array([[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]], dtype=np.float32)
     homography = cv2.getPerspectiveTransform(quad, target)
-    flat = cv2.warpPerspective(gray, homography, (width, height), flags=cv2.INTER_CUBIC, borderValue=255)
+    flat = cv2.warpPerspective(gray, homography, (width, height), flags=cv2.INTER_LINEAR, borderValue=255)
     return flat, homography
 
 
@@ -240,7 +240,7 @@ def square_up(page: StraightPage, horizontal: np.ndarray, vertical: np.ndarray) 
     y0, y1 = (corners[0, 1] + corners[1, 1]) / 2, (corners[2, 1] + corners[3, 1]) / 2
     square = np.float32([[x0, y0], [x1, y0], [x1, y1], [x0, y1]])
     homography = cv2.getPerspectiveTransform(corners, square)
-    image = cv2.warpPerspective(page.image, homography, (width, height), flags=cv2.INTER_CUBIC,
+    image = cv2.warpPerspective(page.image, homography, (width, height), flags=cv2.INTER_LINEAR,
                                 borderMode=cv2.BORDER_CONSTANT, borderValue=255)
     return StraightPage(page.number, image, page.to_original @ np.linalg.inv(homography), page.skew_degrees)
 
