@@ -71,7 +71,9 @@ def find_table_regions(horizontal: np.ndarray, vertical: np.ndarray) -> list[tup
     for label in range(1, count):
         x, y, w, h, _ = stats[label]
         # A lone rule (under a title, say) is too flat; find_cells drops what encloses no cells.
-        if w >= width // 6 and h >= height // 80:
+        # Tall and narrow is a table too: table 四 printed in a column, or a table on a page
+        # turned a quarter (the orientation check reads both ways up).
+        if (w >= width // 6 and h >= height // 80) or (h >= height // 6 and w >= width // 12):
             box = (int(x), int(y), int(x + w), int(y + h))
             own = np.zeros_like(lines)
             own[y : y + h, x : x + w] = lines[y : y + h, x : x + w] & (labels[y : y + h, x : x + w] == label) * 255

@@ -169,6 +169,7 @@ def _entry_score(entry: AxisEntry, leaf: str, parents: list[str]) -> float:
 
 SURE_LABEL = 75.0  # similarity at which a printed text is evidence for a table
 MIN_EVIDENCE = 2.0  # sure labels a table needs to be taken for one of the layout's tables
+WORD_INSIDE = 4  # characters: a table's own header word this long inside a printed text is evidence
 
 
 def _printed_texts(tv: TableView) -> list[str]:
@@ -184,9 +185,13 @@ def table_evidence(tv: TableView, spec: TableSpec) -> float:
     text counted once). A table is found by its words, not its shape: a block of table 二 drawn as
     its own small table, or table 三 without its header, still says what it is."""
     vocabulary = spec.vocabulary()
+    words = [norm(w) for w in spec.words if len(norm(w)) >= WORD_INSIDE]
     score = 0.0
     for text in _printed_texts(tv):
         best = max(similarity(word, text) for word in vocabulary)
+        # A header that runs two of them together says each ("行政诉讼（未经复议直接起诉）").
+        if best < SURE_LABEL and any(w in norm(text) for w in words):
+            best = SURE_LABEL
         if best >= SURE_LABEL:
             score += best / 100.0
     return score

@@ -96,7 +96,14 @@ class Digitizer:
             # Geometry says the print may lie on its side; vertically written headers say so too.
             # The recognizer settles it: the words of a page on its side read as noise.
             turned = [preprocess.turn(straight, k) for k in (1, 3)]
-            candidates = [(straight, grids)] + [(t, grid.find_grids(t.image, t.number)) for t in turned]
+            cells = sum(len(g.cells) for g in grids)
+            # A turn that loses most of the page's table is no better reading of it (the grid of a
+            # page lying on its side is found whole either way up).
+            candidates = [(straight, grids)]
+            for t in turned:
+                found = grid.find_grids(t.image, t.number)
+                if sum(len(g.cells) for g in found) >= KEPT_CELLS * cells:
+                    candidates.append((t, found))
             straight, grids = max(candidates, key=lambda c: self._upright_score(*c))
         return straight, self._complete(straight, grids)
 
@@ -221,6 +228,9 @@ class Digitizer:
             report.status = "partial"
         report.checks = verify.correct_misreads(report.tables, layout, straight_pages, self.engine)
         report.checks += checks.prose_checks(report.tables, report.prose_received)
+
+
+KEPT_CELLS = 0.5  # share of the page's grid cells a quarter turn must still find to be weighed
 
 
 def _titled_as_report(report: Report) -> bool:

@@ -50,8 +50,13 @@ def _cells_of_row(table: Table, row: int) -> list[TableCell]:
     return [c for c in table.cells if c.row <= row < c.row + c.row_span]
 
 
-WORD_LENGTH = 3  # CJK characters: a reading this long is words even when read unsurely (a stray
-# mark misread is one character or two)
+WORD_LENGTH = 3  # CJK characters: a reading this long across columns is words even when read
+# unsurely (a group header over several columns; a stray mark misread is one character or two,
+# and a seal's print read as characters lies in one cell)
+
+
+def _spanning_words(cell: TableCell) -> bool:
+    return cell.col_span >= 2 and len(_CJK.findall(cell.text)) >= WORD_LENGTH
 
 
 def classify(table: Table) -> None:
@@ -64,7 +69,7 @@ def classify(table: Table) -> None:
     headers = []
     for row in range(table.n_rows):
         cells = [c for c in _cells_of_row(table, row) if c.col + c.col_span - 1 >= right]
-        words = sum(1 for c in cells if is_text(c) and (c.confidence >= 0.6 or len(_CJK.findall(c.text)) >= WORD_LENGTH))
+        words = sum(1 for c in cells if is_text(c) and (c.confidence >= 0.6 or _spanning_words(c)))
         # Numbers proper: a header word misread as Latin letters ("总计" as "aif") is no number.
         numbers = sum(1 for c in cells if c.text and looks_numeric(c.text))
         # More words than numbers there (a transposed table's rows hold one label beside one value).

@@ -223,3 +223,22 @@ def test_the_caption_over_each_table_is_read(tmp_path, settings):
     image.save(tmp_path / "split.png", dpi=(300, 300))
     report = digitize(tmp_path / "split.png", settings)
     assert [t.caption for t in report.grids] == ["行政复议", "行政诉讼"]
+
+
+def test_a_tall_narrow_table_is_a_table():
+    """Table 四 printed in a column (项目 | 数量, sixteen rows), an eighth of the page wide: a
+    table as much as a wide one (and a wide table on a page turned a quarter looks the same to
+    the orientation check, which reads both ways up)."""
+    image = Image.new("L", (2480, 3508), 250)
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(FONT, 40)
+    xs, ys = [300, 560, 660], [400 + 90 * i for i in range(17)]
+    for x in xs:
+        draw.line([(x, ys[0]), (x, ys[-1])], fill=0, width=4)
+    for y in ys:
+        draw.line([(xs[0], y), (xs[-1], y)], fill=0, width=4)
+    for r in range(16):
+        draw.text((xs[0] + 20, ys[r] + 20), ["结果维持", "结果纠正", "其他结果", "尚未审结"][r % 4], font=font, fill=0)
+        draw.text((xs[1] + 35, ys[r] + 20), str(r % 7), font=font, fill=0)
+    grids = find_grids(_scanned(image), 1)
+    assert [(g.n_rows, g.n_cols) for g in grids] == [(16, 2)]

@@ -161,3 +161,19 @@ def test_two_rows_under_one_label_cell_take_their_keys_in_print_order():
     found = {(c.row, c.col): c.value for c in map_table(layout.tables["applications"], [view(table)], layout, 62.0)}
     for i, key in enumerate(["r3_4", "r3_5", "r3_6", "r3_7"]):
         assert found[(key, "natural_person")] == 10 * (i + 1), key
+
+
+def test_table_four_is_known_by_header_words_run_together():
+    """A landscape table 四 whose stacked one-character headers read as noise ("案维", "荣结"):
+    its group headers, 行政复议 and 行政诉讼 run together with the block's name
+    ("行政诉讼（未经复议直接起诉）"), still say which table it is."""
+    from digitizer.mapping import MIN_EVIDENCE, table_evidence
+
+    cells = [_cell(0, 0, "行政复议", 1, 5), _cell(0, 5, "行政诉讼（未经复议直接起诉）", 1, 5),
+             _cell(0, 10, "行政诉讼（复议后起诉）", 1, 5)]
+    cells += [_cell(1, c, ["案维", "案正", "他案", "荣结", "异"][c % 5]) for c in range(15)]
+    cells += [_cell(2, c, str(c % 4)) for c in range(15)]
+    table = Table([4], 3, 15, cells)
+    classify(table)
+    layout = get_layout("2019")
+    assert table_evidence(view(table), layout.tables["review_litigation"]) >= MIN_EVIDENCE
