@@ -221,7 +221,7 @@ class Digitizer:
                 report.errors.append(f"table {key} ({spec.title}) not found")
                 continue
             report.tables[key] = mapping.map_table(spec, views, layout, self.settings.label_score)
-        unread = [c for cells in report.tables.values() for c in cells if c.value is None]
+        unread = report.unread_cells()
         if unread:
             report.errors.append(f"{len(unread)} cells could not be read")
         if unread or any(not cells for cells in report.tables.values()):
@@ -247,8 +247,7 @@ def _shortfall(report: Report) -> tuple[int, int, int]:
     if report.layout is None:
         return 1, 0, 0
     missing = sum(1 for cells in report.tables.values() if not cells)
-    unread = sum(1 for cells in report.tables.values() for c in cells if c.value is None)
-    return 0, missing, unread
+    return 0, missing, len(report.unread_cells())
 
 
 def digitize(path: str | Path, settings: Settings | None = None) -> Report:

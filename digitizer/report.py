@@ -28,6 +28,10 @@ class Report:
     prose_received: int | None = None  # 共收到…申请N件 in section 一
     traceback: str = ""  # an unexpected error's traceback, for the log (not in the JSON)
 
+    def unread_cells(self) -> list[ValueCell]:
+        """The canonical cells of the tables found whose value could not be read."""
+        return [c for cells in self.tables.values() for c in cells if c.value is None]
+
     @property
     def failed_checks(self) -> list[CheckResult]:
         return [c for c in self.checks if c.status == "fail"]
