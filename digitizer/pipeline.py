@@ -55,16 +55,16 @@ class Digitizer:
         def to_original(bbox):
             return preprocess.to_original_bbox(straight, bbox)
 
-        tables, start, above = [], 0, 0
+        tables, bands, start, above = [], [], 0, 0
         reach = int(straight.image.shape[0] * prose.CAPTION_REACH)
         for g in grids:
-            table = reconstruct.build_table(g, readings[start : start + len(g.cells)], to_original)
-            x0, top, x1, bottom = g.bbox
-            band = straight.image[max(above, top - reach) : max(0, top - 2), x0:x1]
-            table.caption = prose.read_caption(band, self.engine)
-            tables.append(table)
+            tables.append(reconstruct.build_table(g, readings[start : start + len(g.cells)], to_original))
             start += len(g.cells)
+            x0, top, x1, bottom = g.bbox
+            bands.append(straight.image[max(above, top - reach) : max(0, top - 2), x0:x1])
             above = max(above, bottom)
+        for table, caption in zip(tables, prose.read_captions(bands, self.engine, self.settings.rec_batch_size)):
+            table.caption = caption
         return tables, orientation.upright_confidence(readings)
 
     def _complete(self, straight: StraightPage, grids: list) -> list:

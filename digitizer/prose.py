@@ -95,9 +95,9 @@ def _find_title(front: FrontMatter) -> None:
 CAPTION_REACH = 1 / 30  # of the page's height: how far above a table its caption line may stand
 
 
-def read_caption(gray: np.ndarray, engine: RecognitionEngine) -> str:
-    """The text of the lowest line of print in a band above a table (its caption), or ""."""
-    crops = text_lines(gray)
-    if not crops:
-        return ""
-    return recognise_lines(crops[-1:], engine, 1)[0].text
+def read_captions(bands: list[np.ndarray], engine: RecognitionEngine, batch_size: int) -> list[str]:
+    """For each band above a table, the text of its lowest line of print (the table's caption),
+    or "": the lines of a page's bands recognised together."""
+    lowest = [text_lines(band)[-1:] for band in bands]
+    read = iter(recognise_lines([c for crops in lowest for c in crops], engine, batch_size))
+    return [next(read).text if crops else "" for crops in lowest]
