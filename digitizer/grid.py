@@ -38,7 +38,7 @@ def drop_stubs(horizontal: np.ndarray, vertical: np.ndarray) -> np.ndarray:
     # What holds a rule's other end: a rule across a cell at least, longer than a stroke of print.
     held_rows = cv2.morphologyEx(horizontal, cv2.MORPH_OPEN, kernel(cv2.MORPH_RECT, (width // 15, 1)))
     tol, longest = STUB_TOUCH, min(height, width) // STUB_LONGEST
-    out = vertical.copy()
+    stubs = np.zeros(count, dtype=bool)
     for label in np.flatnonzero(stats[1:, 3] <= longest) + 1:
         x, y, w, h, _ = stats[label]
         x1, y1 = x + w, y + h
@@ -53,10 +53,9 @@ def drop_stubs(horizontal: np.ndarray, vertical: np.ndarray) -> np.ndarray:
                 break
             rule = max(0, end - tol) + int(np.flatnonzero(touched.any(axis=1))[0])
             beyond = slice(rule + 2 * tol, rule + 5 * tol) if down else slice(max(0, rule - 5 * tol), max(0, rule - 2 * tol))
-            if not vertical[beyond, max(0, x - tol) : x1 + tol].any():
-                out[labels == label] = 0
+            stubs[label] = not vertical[beyond, max(0, x - tol) : x1 + tol].any()
             break
-    return out
+    return np.where(stubs[labels], 0, vertical).astype(vertical.dtype)
 
 
 def find_table_regions(horizontal: np.ndarray, vertical: np.ndarray) -> list[tuple[BBox, np.ndarray]]:
