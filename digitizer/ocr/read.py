@@ -294,31 +294,36 @@ def _decoder(engine: RecognitionEngine) -> Decoder:
     return _DECODERS[key]
 
 
-def _slant_degrees(line: np.ndarray) -> float:
-    """Angle of a lone stroke from the vertical (principal axis of its ink)."""
-    _, ink = cv2.threshold(line, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
-    ys, xs = np.nonzero(ink)
-    if len(xs) < 10:
-        return 0.0
-    cov = np.cov(np.vstack([xs - xs.mean(), ys - ys.mean()]))
-    vx, vy = np.linalg.eigh(cov)[1][:, -1]
-    return float(np.degrees(np.arctan2(abs(vx), abs(vy))))
-
-
 ELONGATED = 6.0  # length over width of one straight stroke (a "/" is about ten to one)
 SLASH_LEAN = (14, 60)  # degrees from the vertical: a slash leans this far
 
 
-def _one_straight_stroke(line: np.ndarray) -> bool:
+@dataclass(frozen=True)
+class _Stroke:
+    pieces: int  # connected pieces of ink
+    pixels: int
+    spread: tuple[float, float]  # variance of the ink across and along its principal axis
+    lean: float  # degrees of that axis from the vertical
+
+
+def _stroke(line: np.ndarray) -> _Stroke:
+    """The shape of a line crop's ink, thresholded once."""
+    _, ink = cv2.threshold(line, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    count = cv2.connectedComponents(ink, connectivity=8)[0]
+    ys, xs = np.nonzero(ink)
+    if len(xs) < 10:
+        return _Stroke(count - 1, len(xs), (0.0, 0.0), 0.0)
+    values, vectors = np.linalg.eigh(np.cov(np.vstack([xs - xs.mean(), ys - ys.mean()])))
+    vx, vy = vectors[:, -1]
+    return _Stroke(count - 1, len(xs), (float(values[0]), float(values[1])),
+                   float(np.degrees(np.arctan2(abs(vx), abs(vy)))))
+
+
+def _one_straight_stroke(stroke: _Stroke) -> bool:
     """Whether a line's ink is one piece, long and thin along one axis: a slash or a bar, not a
     character of two strokes (a thin light "/" beside nothing else once read as "八")."""
-    _, ink = cv2.threshold(line, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
-    count, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
-    if count != 2 or stats[1, cv2.CC_STAT_AREA] < 10:
-        return False
-    ys, xs = np.nonzero(ink)
-    spread = np.linalg.eigvalsh(np.cov(np.vstack([xs - xs.mean(), ys - ys.mean()])))
-    return bool(spread[0] > 0 and np.sqrt(spread[1] / spread[0]) >= ELONGATED)
+    across, along = stroke.spread
+    return stroke.pieces == 1 and stroke.pixels >= 10 and across > 0 and np.sqrt(along / across) >= ELONGATED
 
 
 def _settle_lone_stroke(result: _LineResult, line: np.ndarray) -> _LineResult:
@@ -326,10 +331,12 @@ def _settle_lone_stroke(result: _LineResult, line: np.ndarray) -> _LineResult:
     recognizer cannot tell them apart without context, the stroke's geometry can. So is a cell
     whose ink is one straight leaning stroke, whatever was read."""
     lone = result.numeric_text == "1" and result.text in ("1", "/", "I", "l", "|")
-    if lone or (result.text not in ("/", "1") and _one_straight_stroke(line)):
-        # Leaning, not lying: a bar ("—", read as 一) is a dash.
-        if SLASH_LEAN[0] < _slant_degrees(line) < SLASH_LEAN[1]:
-            return _LineResult("/", result.confidence, "/", result.numeric_confidence)
+    if not lone and result.text in ("/", "1"):
+        return result
+    stroke = _stroke(line)
+    # Leaning, not lying: a bar ("—", read as 一) is a dash.
+    if (lone or _one_straight_stroke(stroke)) and SLASH_LEAN[0] < stroke.lean < SLASH_LEAN[1]:
+        return _LineResult("/", result.confidence, "/", result.numeric_confidence)
     return result
 
 
