@@ -65,6 +65,11 @@ def rasterize(pdf: Path, dpi: int) -> list[np.ndarray]:
         doc.close()
 
 
+def _numbers_in(text: str) -> list[str]:
+    """The digit runs of a text, full-width digits and thousands separators undone."""
+    return re.findall(r"\d+", re.sub(r"(?<=\d),(?=\d{3})", "", unicodedata.normalize("NFKC", text)))
+
+
 def printed_share(pdf: Path, report: dict) -> float:
     """Share of the non-zero numbers the report prints that the PDF's text layer holds (each as often as
     printed). LibreOffice at times drops the rows of a long table with a tall merged cell from its
@@ -74,12 +79,9 @@ def printed_share(pdf: Path, report: dict) -> float:
         text = "\n".join(page.get_textpage().get_text_range() for page in doc)
     finally:
         doc.close()
-    text = re.sub(r"(?<=\d),(?=\d{3})", "", unicodedata.normalize("NFKC", text))
-    found = Counter(re.findall(r"\d+", text))
+    found = Counter(_numbers_in(text))
     wanted = Counter(number for texts in report["texts"].values() for printed in texts.values()
-                     for number in re.findall(r"\d+", re.sub(r"(?<=\d),(?=\d{3})", "",
-                                                             unicodedata.normalize("NFKC", printed)))
-                     if int(number))  # a zero may be printed as a blank or a dash
+                     for number in _numbers_in(printed) if int(number))  # a zero may print as a blank or a dash
     if not wanted:
         return 1.0
     return sum(min(n, found[number]) for number, n in wanted.items()) / sum(wanted.values())
