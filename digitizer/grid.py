@@ -169,4 +169,18 @@ def grids_from_lines(horizontal: np.ndarray, vertical: np.ndarray, page: int) ->
         grid = find_cells(own_lines, region, page)
         if grid is not None and grid.n_rows >= 1 and grid.n_cols >= 2:
             grids.append(grid)
-    return grids
+    return [g for g in grids if not any(_nested(g.bbox, other.bbox) for other in grids if other is not g)]
+
+
+NESTED_AREA = 0.1  # of the enclosing table's area
+
+
+def _nested(inner: BBox, outer: BBox) -> bool:
+    """Whether a grid is a small fragment inside another table: strokes of a cell's print joined
+    into "rules" (the 一 and the stems of a label line), not a table of its own. (A table inside
+    a page edge's frame is not small beside it.)"""
+    def area(b: BBox) -> int:
+        return (b[2] - b[0]) * (b[3] - b[1])
+
+    inside = inner[0] >= outer[0] and inner[1] >= outer[1] and inner[2] <= outer[2] and inner[3] <= outer[3]
+    return inside and area(inner) < NESTED_AREA * area(outer)

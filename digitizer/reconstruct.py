@@ -301,19 +301,51 @@ def _append(previous: Table, table: Table) -> None:
     classify(previous)  # label columns and headers of the whole, now that it is whole
 
 
+def _extent(table: Table) -> BBox | None:
+    """Where a table lies on its page (straightened page pixels)."""
+    boxes = [c.straight_bbox for c in table.cells if c.straight_bbox is not None]
+    if not boxes:
+        return None
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+
+
+def _inside(inner: BBox, outer: BBox, slack: float = 4) -> bool:
+    return (inner[0] >= outer[0] - slack and inner[1] >= outer[1] - slack
+            and inner[2] <= outer[2] + slack and inner[3] <= outer[3] + slack)
+
+
+def _lowest(page_tables: list[Table]) -> int | None:
+    """Which of a page's tables is printed lowest, leaving out grids found inside another table
+    (a fragment of ruling inside it: an open-bottomed label cell at the page break), which are
+    ordered after the table by their tops."""
+    extents = [_extent(t) for t in page_tables]
+    best = None
+    for i, box in enumerate(extents):
+        if box is None or any(j != i and other is not None and other != box and _inside(box, other)
+                              for j, other in enumerate(extents)):
+            continue
+        if best is None or box[3] > extents[best][3]:
+            best = i
+    return best
+
+
 def join_continued(tables_by_page: list[list[Table]]) -> list[Table]:
     """All tables of a document in order, continued tables joined to where they start."""
     joined: list[Table] = []
     last_of_previous_page: Table | None = None
     for page_tables in tables_by_page:
         leading = True  # still above the page's first real table (small fragments may come first)
+        lowest = _lowest(page_tables)
+        wholes = []  # each of the page's tables, or the earlier table it was joined to
         for table in page_tables:
             if leading and last_of_previous_page is not None and continues(last_of_previous_page, table):
                 _append(last_of_previous_page, table)
                 leading = False
+                wholes.append(last_of_previous_page)
                 continue
             leading = leading and table.n_rows <= 3
             joined.append(table)
-        # The last table of this page, or the earlier table it was joined to.
-        last_of_previous_page = joined[-1] if page_tables and joined else None
+            wholes.append(table)
+        # What the next page may carry on is the table printed lowest on this one.
+        last_of_previous_page = wholes[lowest] if lowest is not None else (wholes[-1] if wholes else None)
     return joined

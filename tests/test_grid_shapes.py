@@ -242,3 +242,27 @@ def test_a_tall_narrow_table_is_a_table():
         draw.text((xs[1] + 35, ys[r] + 20), str(r % 7), font=font, fill=0)
     grids = find_grids(_scanned(image), 1)
     assert [(g.n_rows, g.n_cols) for g in grids] == [(16, 2)]
+
+
+def test_a_ruled_fragment_inside_a_cell_is_no_table_of_its_own():
+    """Strokes of a label line that run together into "rules" (the 一 of 一、本年新收… and its
+    characters' stems, on a blurred scan) were found as a small grid of their own inside table
+    三, ordered after it; the next page's continuation was then compared with that fragment and
+    not joined. Drawn here as a small two-box frame inside a label cell: one table comes out."""
+    image = Image.new("L", (2480, 3508), 250)
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(FONT, 40)
+    xs, ys = [250, 1000, 1400, 1800, 2200], [600 + 150 * i for i in range(6)]
+    for x in xs:
+        draw.line([(x, ys[0]), (x, ys[-1])], fill=0, width=4)
+    for y in ys:
+        draw.line([(xs[0], y), (xs[-1], y)], fill=0, width=4)
+    for r in range(5):
+        for c in range(1, 4):
+            draw.text((xs[c] + 60, ys[r] + 50), str(r + c), font=font, fill=0)
+    # The fragment: a frame divided in two, about a label line's size, inside row 2's label cell.
+    box = (300, ys[2] + 40, 900, ys[2] + 110)
+    draw.rectangle(box, outline=0, width=4)
+    draw.line([(600, box[1]), (600, box[3])], fill=0, width=4)
+    grids = find_grids(_scanned(image), 1)
+    assert [(g.n_rows, g.n_cols) for g in grids] == [(5, 4)]

@@ -134,3 +134,19 @@ def test_parts_with_as_many_rules_but_other_ones_keep_their_columns():
     for row, start in ((1, 10), (2, 20)):
         for i, header in enumerate(VALUES):
             assert joined.at(row, columns[header]).text == str(start + i), (row, header)
+
+
+def test_the_next_page_carries_on_the_table_printed_lowest():
+    """A small grid found inside table 三 (strokes of a label line run together into rules) comes
+    after the table in the page's order, which goes by tops. The next page carries on the table
+    printed lowest, not that fragment."""
+    start = table(2, 2, [cell(0, 0, "", 2, col_span=3)] + [cell(0, 3 + i, v, 2) for i, v in enumerate(VALUES)]
+                  + body_row(1, "一、本年新收政府信息公开申请数量", 2))
+    for c in start.cells:
+        c.straight_bbox = (100 + 80 * c.col, 600 + 100 * c.row, 180 + 80 * c.col, 700 + 100 * c.row)
+    fragment = Table([2], 1, 2, [cell(0, 0, "一、本年新收", 2), cell(0, 1, "政府信息公开", 2)], col_rules=[0.0, 0.5, 1.0])
+    for c in fragment.cells:
+        c.straight_bbox = (120 + 100 * c.col, 720, 220 + 100 * c.col, 745)
+    rest = table(3, 1, body_row(0, "二、上年结转政府信息公开申请数量", 3))
+    joined = join_continued([[start, fragment], [rest]])
+    assert [r.leaf for r in view(joined[0]).rows] == ["一、本年新收政府信息公开申请数量", "二、上年结转政府信息公开申请数量"]
