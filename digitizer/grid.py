@@ -162,12 +162,14 @@ def find_grids(gray: np.ndarray, page: int) -> list[Grid]:
     return grids_from_lines(*find_lines(gray), page)
 
 
-def grids_from_lines(horizontal: np.ndarray, vertical: np.ndarray, page: int) -> list[Grid]:
-    """Every ruled table of a page whose ruling lines are found (rules.find_lines), top to bottom."""
+def grids_from_lines(horizontal: np.ndarray, vertical: np.ndarray, page: int, fewest_columns: int = 2) -> list[Grid]:
+    """Every ruled table of a page whose ruling lines are found (rules.find_lines), top to bottom.
+    `fewest_columns=1` keeps frames of rows without a found column rule too (a table whose only
+    column rule is dashed and was missed: digitizer.completion may still find it in its cells)."""
     grids = []
     for region, own_lines in find_table_regions(horizontal, vertical):
         grid = find_cells(own_lines, region, page)
-        if grid is not None and grid.n_rows >= 1 and grid.n_cols >= 2:
+        if grid is not None and grid.n_cols >= fewest_columns and grid.n_rows >= (1 if grid.n_cols >= 2 else 2):
             grids.append(grid)
     return [g for g in grids if not any(_nested(g.bbox, other.bbox) for other in grids if other is not g)]
 

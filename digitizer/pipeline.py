@@ -72,13 +72,13 @@ class Digitizer:
         detector runs only for a grid where a first look finds such a rule. A header row drawn by
         shading alone above the top rule is added first (digitizer.bands)."""
         grids = [bands.shaded_header(straight.image, g) for g in grids]
-        if not self.settings.complete_grids:
-            return grids
+        if self.settings.complete_grids:
+            def detect(image, region):
+                return get_detector(self.settings).boxes(image, region)
 
-        def detect(image, region):
-            return get_detector(self.settings).boxes(image, region)
-
-        return [completion.complete_grid(straight.image, g, detect, always=self._complete_all) for g in grids]
+            grids = [completion.complete_grid(straight.image, g, detect, always=self._complete_all) for g in grids]
+        # A frame of rows whose column rules were all missed is a table once completion finds one.
+        return [g for g in grids if g.n_cols >= 2]
 
     def _read_tables(self, straight: StraightPage) -> tuple[list[Table], float]:
         grids = self._complete(straight, grid.find_grids(straight.image, straight.number))
@@ -91,7 +91,9 @@ class Digitizer:
         squared = preprocess.square_up(straight, *lines) if self.settings.deskew else None
         if squared is not None:
             straight, lines = squared, find_lines(squared.image)
-        grids = grid.grids_from_lines(*lines, straight.number)
+        upright = straight
+        framed = grid.grids_from_lines(*lines, straight.number, fewest_columns=1)
+        grids = [g for g in framed if g.n_cols >= 2]
         if self.settings.orientation and orientation.text_is_vertical(straight.image, grids):
             # Geometry says the print may lie on its side; vertically written headers say so too.
             # The recognizer settles it: the words of a page on its side read as noise.
@@ -105,7 +107,7 @@ class Digitizer:
                 if sum(len(g.cells) for g in found) >= KEPT_CELLS * cells:
                     candidates.append((t, found))
             straight, grids = max(candidates, key=lambda c: self._upright_score(*c))
-        return straight, self._complete(straight, grids)
+        return straight, self._complete(straight, framed if straight is upright else grids)
 
     def _upright_score(self, straight: StraightPage, grids: list) -> float:
         boxes = orientation.word_cells(straight.image, grids)

@@ -142,14 +142,18 @@ def _header_texts(table: Table, values_only: bool = False) -> list[str]:
 RULE_TOLERANCE = 0.015  # of the table's width
 
 
-def _columns_align(a: list[float], b: list[float]) -> bool:
-    """Whether two tables share their column rules, one maybe subdividing columns of the other
-    (a page where every row's label spans the label columns shows fewer rules)."""
+MOST_RULES = 0.75  # share of a part's column rules the other part draws too, with a repeated header
+
+
+def _columns_align(a: list[float], b: list[float], share: float = 1.0) -> bool:
+    """Whether two tables share their column rules (at least `share` of the rules of the one
+    with fewer), one maybe subdividing columns of the other (a page where every row's label
+    spans the label columns shows fewer rules)."""
     if not a or not b:
         return False
     fewer, more = sorted((a, b), key=len)
     shared = sum(1 for x in fewer if min(abs(x - y) for y in more) <= RULE_TOLERANCE)
-    return shared == len(fewer) and len(fewer) >= 3
+    return shared >= share * len(fewer) and len(fewer) >= 3
 
 
 def _header_words(table: Table) -> str:
@@ -177,8 +181,14 @@ def _same_words(a: str, b: str) -> bool:
 
 def continues(previous: Table, table: Table) -> bool:
     """Whether `table` (first on its page) carries on `previous` (last on the page before)."""
-    if table.pages[0] != previous.pages[-1] + 1 or not _columns_align(previous.col_rules, table.col_rules):
+    if table.pages[0] != previous.pages[-1] + 1:
         return False
+    if not _columns_align(previous.col_rules, table.col_rules):
+        # The rules of a scan's parts can differ (a warped page's rule found as two, a label
+        # column divided on one page only): a repeated header says it all the same, over
+        # columns most of whose rules line up.
+        return (0 in table.header_rows and _columns_align(previous.col_rules, table.col_rules, MOST_RULES)
+                and _repeats_header(previous, table))
     if _only_header(previous):
         return True  # a header cut off its body by the page break (a row broken across pages)
     if 0 not in table.header_rows:
@@ -186,6 +196,11 @@ def continues(previous: Table, table: Table) -> bool:
         # down is that block's, not a header of its own: table 二's 行政许可 row carried over
         # above the captions of blocks (六) and (八)).
         return True
+    return _repeats_header(previous, table)
+
+
+def _repeats_header(previous: Table, table: Table) -> bool:
+    """Whether the header `table` starts with repeats the header of `previous`."""
     ours, theirs = _header_texts(table), _header_texts(previous)
     if not ours or not theirs:
         return False

@@ -9,7 +9,9 @@ scanned at a lower resolution with JPEG, through the real OpenCV rule and grid f
 - a table without an outer border whose first row is drawn by shading alone (no rule above it),
   and the same table's page darkening towards its top edge (no band there);
 - the last row of table 三 alone at the top of a page, its bottom rule only under its label:
-  the column rules that hang from the rule above its numbers are rules, not strokes of print.
+  the column rules that hang from the rule above its numbers are rules, not strokes of print;
+- a small ruled fragment inside a cell, no table of its own;
+- a frame of rows whose one (dashed) column rule the line finder missed, completed.
 """
 
 from __future__ import annotations
@@ -21,7 +23,9 @@ from PIL import Image, ImageDraw, ImageFont
 from digitizer.bands import shaded_header
 from digitizer.grid import find_grids
 
-from .conftest import FONT
+from .conftest import FONT, ROOT
+
+DATA = ROOT / "tests" / "data"
 
 SCALE = 0.5
 
@@ -266,3 +270,20 @@ def test_a_ruled_fragment_inside_a_cell_is_no_table_of_its_own():
     draw.line([(600, box[1]), (600, box[3])], fill=0, width=4)
     grids = find_grids(_scanned(image), 1)
     assert [(g.n_rows, g.n_cols) for g in grids] == [(5, 4)]
+
+
+def test_a_frame_whose_column_rule_was_missed_is_completed(tmp_path, settings):
+    """The last blocks of table 二 on an HTML report's page, degraded (level 2): solid frame, dashed
+    row rules, and the one column rule dashed, two dashes a row between the crosses it makes with
+    the row rules: too few for the line finder, which finds a frame of rows and no column. The
+    frame still goes to completion, which finds the rule in its cells (a real page of a report
+    drawn by the HTML renderer, tests/data/dashed-fee-block.png, put back where it lay on its page)."""
+    from digitizer.pipeline import digitize
+
+    block = cv2.imread(str(DATA / "dashed-fee-block.png"), cv2.IMREAD_GRAYSCALE)
+    page = np.full((1754, 1240), int(np.median(block)), dtype=np.uint8)
+    page[185 : 185 + block.shape[0], 140 : 140 + block.shape[1]] = block
+    cv2.imwrite(str(tmp_path / "fees.png"), page)
+    [table] = digitize(tmp_path / "fees.png", settings).grids
+    assert (table.n_rows, table.n_cols) == (4, 2)
+    assert table.at(3, 1).text == "814.64" and table.at(2, 1).text.startswith("本年收费金额")

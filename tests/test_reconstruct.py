@@ -150,3 +150,26 @@ def test_the_next_page_carries_on_the_table_printed_lowest():
     rest = table(3, 1, body_row(0, "二、上年结转政府信息公开申请数量", 3))
     joined = join_continued([[start, fragment], [rest]])
     assert [r.leaf for r in view(joined[0]).rows] == ["一、本年新收政府信息公开申请数量", "二、上年结转政府信息公开申请数量"]
+
+
+def test_a_repeated_header_joins_parts_whose_rules_differ():
+    """Table 三 over two pages of a warped scan: page 3's grid found one value column's rule as
+    two (a sliver column), page 2's divided its label column. Not the same rules, but the header
+    repeats over columns most of whose rules line up: one table, each value under its header."""
+    divided = [0.0, 0.07] + RULES[1:]  # the label column divided
+    first = Table([2], 2, 11, [cell(0, 0, "", 2, col_span=4)] + [cell(0, 4 + i, v, 2) for i, v in enumerate(VALUES)]
+                  + [cell(1, 0, "一、本年新收政府信息公开申请数量", 2, col_span=4)]
+                  + [cell(1, 4 + i, str(10 + i), 2) for i in range(7)], col_rules=divided)
+    classify(first)
+    split = [0.0, 0.14, 0.28, 0.53, 0.6, 0.66, 0.73, 0.765, 0.8, 0.87, 0.93, 1.0]  # 社会公益组织 in two
+    cells = [cell(0, 0, "", 3, col_span=3)] + [cell(0, 3 + i + (i > 3), v, 3, col_span=1 + (i == 3))
+                                               for i, v in enumerate(VALUES)]
+    cells += [cell(1, 0, "二、上年结转政府信息公开申请数量", 3, col_span=3)]
+    cells += [cell(1, 3 + i + (i > 3), str(20 + i), 3, col_span=1 + (i == 3)) for i in range(7)]
+    second = Table([3], 2, 11, cells, col_rules=split)
+    classify(second)
+    assert continues(first, second)
+    [joined] = join_continued([[first], [second]])
+    columns = {c.leaf: c.col for c in view(joined).columns}
+    assert joined.at(joined.n_rows - 1, columns["法律服务机构"]).text == "24"
+    assert joined.at(joined.n_rows - 1, columns["总计"]).text == "26"
