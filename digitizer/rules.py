@@ -24,6 +24,7 @@ BRIDGE_CONTRAST = 2  # gray levels the gap's line must be darker than the paper 
 PRINT = 40  # gray levels below the paper: a stroke of print, not a faint rule
 BESIDE = 4  # pixels: the band either side of such a piece that must be paper
 TYPICAL = 0.75  # share of a long row's pieces that must be of its usual dash length
+CURVED_FILL = 0.5  # share of its box a long piece of a rule fills at least
 
 
 def binarize(gray: np.ndarray, contrast: int = 15) -> np.ndarray:
@@ -61,7 +62,10 @@ class _Pieces:
         self.x, self.y, self.w, self.h = (stats[:, i] for i in range(4))
         self.cx, self.cy = np.round(centroids).astype(np.int32).T
         self.centre = self.y + self.h / 2
-        flat = (self.h <= thin) & (self.w >= self.h)
+        # A long piece fills its box as a straight stroke does: a curved one (a tall "（" of a
+        # label at 300 dpi) leaves half of it paper.
+        curved = (self.w > 2 * thin) & (stats[:, 4] < CURVED_FILL * self.w * self.h)
+        flat = (self.h <= thin) & (self.w >= self.h) & ~curved
         # Where a dashed rule meets another, the corner piece is a small L, T or +.
         small = (self.w <= CORNER * thin) & (self.h <= CORNER * thin)
         self.candidate = flat | small

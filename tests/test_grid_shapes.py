@@ -11,7 +11,8 @@ scanned at a lower resolution with JPEG, through the real OpenCV rule and grid f
 - the last row of table 三 alone at the top of a page, its bottom rule only under its label:
   the column rules that hang from the rule above its numbers are rules, not strokes of print;
 - a small ruled fragment inside a cell, no table of its own;
-- a frame of rows whose one (dashed) column rule the line finder missed, completed.
+- a frame of rows whose one (dashed) column rule the line finder missed, completed;
+- tall 仿宋 brackets between dotted row rules at 300 dpi, no column rules.
 """
 
 from __future__ import annotations
@@ -287,3 +288,30 @@ def test_a_frame_whose_column_rule_was_missed_is_completed(tmp_path, settings):
     [table] = digitize(tmp_path / "fees.png", settings).grids
     assert (table.n_rows, table.n_cols) == (4, 2)
     assert table.at(3, 1).text == "814.64" and table.at(2, 1).text.startswith("本年收费金额")
+
+
+FANGSONG = "/usr/share/fonts/truetype/cwtex/cwfs.ttf"
+
+
+def test_tall_brackets_between_dotted_rules_are_no_rules():
+    """Table 三's result rows at 300 dpi, ruled in dots, their labels set in 仿宋 at 14 pt: each
+    "（" and "）" is a tall thin stroke between two dotted row rules, as long as a cell is high.
+    Taken for dotted column rules they cut "（一）予以公开" into three cells; a bracket is curved,
+    a rule straight."""
+    image = Image.new("L", (2480, 3508), 248)
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(FANGSONG, 58)
+    left, label_end, right = 350, 1300, 2130
+    xs, ys = [label_end + 120 * i for i in range(8)], [600 + 90 * i for i in range(6)]
+    draw.rectangle([left, ys[0], right, ys[-1]], outline=0, width=6)
+    for y in ys[1:-1]:
+        _dots(draw, (left, y), (right, y))
+    for x in [left + 250] + xs[:-1]:
+        _dots(draw, (x, ys[0]), (x, ys[-1]))
+    for r, label in enumerate(["（一）予以公开", "（二）部分公开", "（三）不予公开", "（四）无法提供", "（五）不予处理"]):
+        draw.text((left + 270, ys[r] + 18), label, font=font, fill=0)
+        for c in range(7):
+            draw.text((xs[c] + 45, ys[r] + 18), str((r + c) % 3), font=font, fill=0)
+    gray = cv2.GaussianBlur(np.asarray(image), (0, 0), 0.8)
+    [table] = find_grids(gray, 1)
+    assert (table.n_rows, table.n_cols) == (5, 9)
