@@ -23,6 +23,7 @@ from .engines import REC_HEIGHT, RecognitionEngine
 STRETCHED_INK = 60  # gray level the darkest ink of a line is stretched to
 NUMERIC_ALPHABET = "0123456789.,-—/+万元件无"
 _MIN_CONTRAST = 60
+RULE_REMNANT = 0.3  # of a cell's width: a flat piece along its top or bottom this long is a rule's
 
 
 @dataclass
@@ -55,9 +56,11 @@ def ink_mask(crop: np.ndarray, stroke: int) -> np.ndarray | None:
     big, small = [], []
     for label in range(1, count):
         x, y, w, h, area = stats[label]
-        touches = x == 0 or y == 0 or x + w == width or y + h == height
-        if touches and (h <= 3 or w <= 3):
-            continue  # a piece of a ruling line
+        sides, ends = x == 0 or x + w == width, y == 0 or y + h == height
+        # A piece of a ruling line runs along the side it touches: a "1" or the top bar of a "5"
+        # that touches the top of a low cell at 100 dpi (the print fills it) is print.
+        if (sides and w <= 3) or (ends and h <= 3 and (sides or w >= RULE_REMNANT * width)):
+            continue
         (big if max(w, h) >= stroke else small).append(label)
     if not big:
         return None
