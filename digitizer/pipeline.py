@@ -9,6 +9,8 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import numpy as np
+
 from . import bands, checks, completion, grid, load, mapping, orientation, preprocess, prose, reconstruct, verify
 from .errors import DigitizerError, LoadError
 from .ocr.detect import get_detector
@@ -106,7 +108,10 @@ class Digitizer:
                 found = grid.find_grids(t.image, t.number)
                 if sum(len(g.cells) for g in found) >= KEPT_CELLS * cells:
                     candidates.append((t, found))
-            straight, grids = max(candidates, key=lambda c: self._upright_score(*c))
+            # Words stacked a character a line in narrow cells (table 四's headers) read about as
+            # well turned as upright: a turn must read clearly better.
+            scores = [self._upright_score(*c) + (TURN_MARGIN if i == 0 else 0.0) for i, c in enumerate(candidates)]
+            straight, grids = candidates[int(np.argmax(scores))]
         return straight, self._complete(straight, framed if straight is upright else grids)
 
     def _upright_score(self, straight: StraightPage, grids: list) -> float:
@@ -233,6 +238,7 @@ class Digitizer:
 
 
 KEPT_CELLS = 0.5  # share of the page's grid cells a quarter turn must still find to be weighed
+TURN_MARGIN = 0.05  # recognizer confidence a quarter turn must gain over the page as it lies
 
 
 def _titled_as_report(report: Report) -> bool:

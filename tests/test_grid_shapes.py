@@ -12,7 +12,8 @@ scanned at a lower resolution with JPEG, through the real OpenCV rule and grid f
   the column rules that hang from the rule above its numbers are rules, not strokes of print;
 - a small ruled fragment inside a cell, no table of its own;
 - a frame of rows whose one (dashed) column rule the line finder missed, completed;
-- tall 仿宋 brackets between dotted row rules at 300 dpi, no column rules.
+- tall 仿宋 brackets between dotted row rules at 300 dpi, no column rules;
+- words stacked a character a line in narrow cells, no reason to turn the page.
 """
 
 from __future__ import annotations
@@ -315,3 +316,29 @@ def test_tall_brackets_between_dotted_rules_are_no_rules():
     gray = cv2.GaussianBlur(np.asarray(image), (0, 0), 0.8)
     [table] = find_grids(gray, 1)
     assert (table.n_rows, table.n_cols) == (5, 9)
+
+
+def test_words_stacked_in_narrow_cells_do_not_turn_the_page(tmp_path, settings):
+    """Table 四's last header row carried over to the next page of a Word report: fifteen narrow
+    cells, each word wrapped a character a line, then the values. Such cells
+    look like text written top to bottom, and the recognizer reads the page turned a quarter
+    about as well as upright (common characters on their side still read): the page stays as it
+    lies unless the turn reads clearly better."""
+    from digitizer.pipeline import digitize
+
+    image = Image.new("L", (1655, 2339), 250)
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(FONT, 34)
+    words = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"] * 3
+    xs, ys = [200 + 84 * i for i in range(16)], [250, 430, 490]
+    for x in xs:
+        draw.line([(x, ys[0]), (x, ys[-1])], fill=0, width=3)
+    for y in ys:
+        draw.line([(xs[0], y), (xs[-1], y)], fill=0, width=3)
+    for c, word in enumerate(words):
+        for i, char in enumerate(word):
+            draw.text((xs[c] + 25, ys[0] + 12 + 40 * i), char, font=font, fill=0)
+        draw.text((xs[c] + 30, ys[1] + 12), str(c % 4), font=font, fill=0)
+    image.save(tmp_path / "page5.png", dpi=(200, 200))
+    [table] = digitize(tmp_path / "page5.png", settings).grids
+    assert (table.n_rows, table.n_cols) == (2, 15)
