@@ -331,9 +331,10 @@ def _inside(inner: BBox, outer: BBox, slack: float = 4) -> bool:
 
 def _lowest(page_tables: list[Table]) -> int | None:
     """Which of a page's tables is printed lowest, leaving out grids found inside another table
-    (a fragment of ruling inside it: an open-bottomed label cell at the page break), which are
-    ordered after the table by their tops."""
-    extents = [_extent(t) for t in page_tables]
+    (a fragment of ruling inside it: strokes of a label run together), which are ordered after
+    the table by their tops, and grids without text."""
+    # A grid with no text at all (a dark page edge's frame on a scan) is no table to carry on.
+    extents = [_extent(t) if any(c.text for c in t.cells) else None for t in page_tables]
     best = None
     for i, box in enumerate(extents):
         if box is None or any(j != i and other is not None and other != box and _inside(box, other)
@@ -347,20 +348,22 @@ def _lowest(page_tables: list[Table]) -> int | None:
 def join_continued(tables_by_page: list[list[Table]]) -> list[Table]:
     """All tables of a document in order, continued tables joined to where they start."""
     joined: list[Table] = []
-    last_of_previous_page: Table | None = None
+    carried: list[Table] = []  # what the next page may carry on, likeliest first
     for page_tables in tables_by_page:
         leading = True  # still above the page's first real table (small fragments may come first)
-        lowest = _lowest(page_tables)
         wholes = []  # each of the page's tables, or the earlier table it was joined to
         for table in page_tables:
-            if leading and last_of_previous_page is not None and continues(last_of_previous_page, table):
-                _append(last_of_previous_page, table)
+            previous = next((c for c in carried if continues(c, table)), None) if leading else None
+            if previous is not None:
+                _append(previous, table)
                 leading = False
-                wholes.append(last_of_previous_page)
+                wholes.append(previous)
                 continue
             leading = leading and table.n_rows <= 3
             joined.append(table)
             wholes.append(table)
-        # What the next page may carry on is the table printed lowest on this one.
-        last_of_previous_page = wholes[lowest] if lowest is not None else (wholes[-1] if wholes else None)
+        # The table printed lowest on this page, then the last one found (the lowest may be a
+        # scan's dark page edge, framed like a table).
+        lowest = _lowest(page_tables)
+        carried = [wholes[i] for i in dict.fromkeys(i for i in (lowest, len(wholes) - 1) if i is not None and i >= 0)]
     return joined

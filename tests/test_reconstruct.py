@@ -173,3 +173,18 @@ def test_a_repeated_header_joins_parts_whose_rules_differ():
     columns = {c.leaf: c.col for c in view(joined).columns}
     assert joined.at(joined.n_rows - 1, columns["法律服务机构"]).text == "24"
     assert joined.at(joined.n_rows - 1, columns["总计"]).text == "26"
+
+
+def test_a_dark_page_edge_framed_like_a_table_does_not_stop_a_join():
+    """A scan's dark page edge is found as a small grid reaching lower than the table above the
+    page break (its noise read as text). The next page still carries on the table."""
+    start = table(2, 2, [cell(0, 0, "", 2, col_span=3)] + [cell(0, 3 + i, v, 2) for i, v in enumerate(VALUES)]
+                  + body_row(1, "一、本年新收政府信息公开申请数量", 2))
+    for c in start.cells:
+        c.straight_bbox = (200 + 80 * c.col, 1800 + 100 * c.row, 280 + 80 * c.col, 1900 + 100 * c.row)
+    edge = Table([2], 2, 2, [cell(0, 0, "", 2), cell(1, 0, "l", 2), cell(1, 1, "", 2)], col_rules=[0.0, 0.02, 1.0])
+    for c in edge.cells:
+        c.straight_bbox = (2 + 300 * c.col, 1500 + 400 * c.row, 300 + 300 * c.col, 1900 + 430 * c.row)
+    rest = table(3, 1, body_row(0, "二、上年结转政府信息公开申请数量", 3))
+    joined = join_continued([[edge, start], [rest]])
+    assert [r.leaf for r in view(joined[1]).rows] == ["一、本年新收政府信息公开申请数量", "二、上年结转政府信息公开申请数量"]
