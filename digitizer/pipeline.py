@@ -9,8 +9,6 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import numpy as np
-
 from . import bands, checks, completion, grid, load, mapping, orientation, preprocess, prose, reconstruct, verify
 from .errors import DigitizerError, LoadError
 from .ocr.detect import get_detector
@@ -99,19 +97,24 @@ class Digitizer:
         if self.settings.orientation and orientation.text_is_vertical(straight.image, grids):
             # Geometry says the print may lie on its side; vertically written headers say so too.
             # The recognizer settles it: the words of a page on its side read as noise.
-            turned = [preprocess.turn(straight, k) for k in (1, 3)]
+            # Half round too: an upside-down page of such cells reads better a quarter turned than
+            # as it lies.
             cells = sum(len(g.cells) for g in grids)
             # A turn that loses most of the page's table is no better reading of it (the grid of a
             # page lying on its side is found whole either way up).
-            candidates = [(straight, grids)]
-            for t in turned:
+            candidates = [(0, straight, grids)]
+            for k in (1, 2, 3):
+                t = preprocess.turn(straight, k)
                 found = grid.find_grids(t.image, t.number)
                 if sum(len(g.cells) for g in found) >= KEPT_CELLS * cells:
-                    candidates.append((t, found))
+                    candidates.append((k, t, found))
             # Words stacked a character a line in narrow cells (table 四's headers) read about as
-            # well turned as upright: a turn must read clearly better.
-            scores = [self._upright_score(*c) + (TURN_MARGIN if i == 0 else 0.0) for i, c in enumerate(candidates)]
-            straight, grids = candidates[int(np.argmax(scores))]
+            # well on their side as upright: of the readings about as good as the best, the one
+            # with the fewest quarter turns (as it lies, then half round).
+            scores = [self._upright_score(t, found) for _, t, found in candidates]
+            best = max(scores)
+            _, straight, grids = min((c for c, score in zip(candidates, scores) if score >= best - TURN_MARGIN),
+                                     key=lambda c: (c[0] % 2, c[0]))
         return straight, self._complete(straight, framed if straight is upright else grids)
 
     def _upright_score(self, straight: StraightPage, grids: list) -> float:
@@ -238,7 +241,7 @@ class Digitizer:
 
 
 KEPT_CELLS = 0.5  # share of the page's grid cells a quarter turn must still find to be weighed
-TURN_MARGIN = 0.05  # recognizer confidence a quarter turn must gain over the page as it lies
+TURN_MARGIN = 0.05  # recognizer confidence a quarter turn must gain over a reading with fewer turns
 
 
 def _titled_as_report(report: Report) -> bool:

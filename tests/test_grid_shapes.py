@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
+import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from digitizer.bands import shaded_header
@@ -318,12 +319,14 @@ def test_tall_brackets_between_dotted_rules_are_no_rules():
     assert (table.n_rows, table.n_cols) == (5, 9)
 
 
-def test_words_stacked_in_narrow_cells_do_not_turn_the_page(tmp_path, settings):
+@pytest.mark.parametrize("upside_down", [False, True])
+def test_words_stacked_in_narrow_cells_do_not_turn_the_page(tmp_path, settings, upside_down):
     """Table 四's last header row carried over to the next page of a Word report: fifteen narrow
     cells, each word wrapped a character a line, then the values. Such cells
     look like text written top to bottom, and the recognizer reads the page turned a quarter
     about as well as upright (common characters on their side still read): the page stays as it
-    lies unless the turn reads clearly better."""
+    lies unless the turn reads clearly better. Scanned upside down, it is turned half round, not
+    a quarter (a quarter turn read better than the page as it lay)."""
     from digitizer.pipeline import digitize
 
     image = Image.new("L", (1655, 2339), 250)
@@ -339,6 +342,9 @@ def test_words_stacked_in_narrow_cells_do_not_turn_the_page(tmp_path, settings):
         for i, char in enumerate(word):
             draw.text((xs[c] + 25, ys[0] + 12 + 40 * i), char, font=font, fill=0)
         draw.text((xs[c] + 30, ys[1] + 12), str(c % 4), font=font, fill=0)
+    if upside_down:
+        image = image.rotate(180)
     image.save(tmp_path / "page5.png", dpi=(200, 200))
     [table] = digitize(tmp_path / "page5.png", settings).grids
     assert (table.n_rows, table.n_cols) == (2, 15)
+    assert [table.at(1, c).text for c in range(4)] == ["0", "1", "2", "3"]
