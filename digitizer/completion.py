@@ -47,6 +47,7 @@ SEEN_INSET = 0.15  # of a text box's short side: of the margin the detector adds
 # what is taken off where ink is judged (the ends of strokes stay under the box)
 VISIBLE = 1 / 3  # share of a line that must lie outside text boxes for it to be judged
 BESIDE = 3  # pixels either side of a rule that are the rule's (its dots, their blur)
+RULE_WIDTH = 4  # times BESIDE: the widest a rule's blurred ink is (a stroke of print lies further off)
 NEAR = 3  # pixels beyond those: where the strokes of a character a rule cuts lie on both sides
 WALL = 3  # pixels: how near a cell's walls a rule through it comes
 THROUGH = 0.1  # share of a line's rows with print on both sides of it: it runs through print
@@ -198,10 +199,14 @@ def _rule(line: np.ndarray, seen: np.ndarray) -> tuple[int, int, bool, int] | No
     if end - start < SPAN * len(line):
         return None
     # Dots stop a dot or two short of the rule they meet: as far as that, carried to the wall.
+    # Counted in rows seen: the dashes next to a wall may lie under a text box (the detector took
+    # them in with the print beside them), and where nothing is seen nothing says the rule stops.
     reach = min(REACH * len(line), 2 * float(np.median(pieces) + np.median(spaces)))
+    to_start = starts[first] <= reach
+    to_end = len(where) - ends[last - 1] <= reach
     # So many pieces in a row, spaced nearly alike, are a rule by themselves.
     whole = last - first >= MANY and _even(spaces, ALIKE)
-    return (0 if start <= reach else start), (len(line) if end >= len(line) - reach else end), whole, last - first
+    return (0 if to_start else start), (len(line) if to_end else end), whole, last - first
 
 
 def _cuts(gray: np.ndarray, box: BBox, position: int, vertical: bool, memo: Memo,
@@ -219,8 +224,9 @@ def _cuts(gray: np.ndarray, box: BBox, position: int, vertical: bool, memo: Memo
     at = position - (x0 if vertical else y0)
     if not vertical:
         ink = ink.T
-    before = ink[:, : max(0, at - BESIDE)]
-    after = ink[:, at + BESIDE + 1 :]
+    low, high = _own_ink(ink.any(axis=0), at)
+    before = ink[:, : max(0, low)]
+    after = ink[:, high:]
     if near is not None:
         before, after = before[:, before.shape[1] - near :], after[:, :near]
     return bool(before.any() and after.any())
@@ -254,7 +260,11 @@ def candidates(gray: np.ndarray, grid: Grid, text: list[BBox], ink: np.ndarray |
             seen &= shape
         # A rule never runs through print: a line that would cut a text box in two is none (the
         # box without its margin: a rule may run through that).
-        inside = [t for t in text if t[0] < x1 and t[2] > x0 and t[1] < y1 and t[3] > y0]
+        # Within the cell, off its walls by the margin: a box reaching over them (the corner of
+        # a rule the detector took in with the print) would count the wall's ink as print either
+        # side of the line.
+        inside = [(max(t[0], x0 + margin), max(t[1], y0 + margin), min(t[2], x1 - margin), min(t[3], y1 - margin))
+                  for t in text if t[0] < x1 - margin and t[2] > x0 + margin and t[1] < y1 - margin and t[3] > y0 + margin]
         for x, start, end, whole, pieces in rule_columns(ink_of, seen, margin, shape):
             if not any(_cuts(gray, t, x0 + x, True, memo) for t in inside if t[1] < y0 + end and t[3] > y0 + start):
                 found.append(Candidate(True, x0 + x, index, y0 + start, y0 + end, whole, pieces))
@@ -448,6 +458,25 @@ def _flag_new(grid: Grid, before: Grid) -> Grid:
     return replace(grid, cells=out)
 
 
+def _own_ink(inked: np.ndarray, at: int) -> tuple[int, int]:
+    """The columns of a box (`inked`: which hold ink) that are the rule's at `at` itself: BESIDE
+    either way, and the whole run of inked columns it lies in where that run is no wider than a
+    blurred rule (the detector takes a dashed rule standing alone for a line of text; its box then
+    holds the rule and nothing else, which the rule does not cut)."""
+    low, high = max(0, at - BESIDE), at + BESIDE + 1
+    near = np.flatnonzero(inked[low:high])
+    if not len(near):
+        return low, high
+    start, end = low + int(near[0]), low + int(near[-1]) + 1
+    while start > 0 and inked[start - 1]:
+        start -= 1
+    while end < len(inked) and inked[end]:
+        end += 1
+    if end - start <= RULE_WIDTH * BESIDE:
+        low, high = min(low, start), max(high, end)
+    return low, high
+
+
 def _print_box(gray: np.ndarray, box: BBox, memo: Memo) -> BBox:
     """Where a detected text box's print lies: the box less its margin (_core), and less a thin
     rule that runs along its edge, apart from the print (a number set against a dotted rule: the
@@ -456,6 +485,12 @@ def _print_box(gray: np.ndarray, box: BBox, memo: Memo) -> BBox:
     if x1 <= x0 or y1 <= y0:
         return x0, y0, x1, y1
     ink = _box_ink(gray, (x0, y0, x1, y1), memo)
+    columns = np.flatnonzero(ink.any(axis=0))
+    if len(columns) and columns[-1] - columns[0] + 1 <= RULE_WIDTH * BESIDE and ink.any(axis=1).sum() >= 3 * len(columns):
+        # Nothing but a narrow upright run of ink: a dashed column rule standing alone, which the
+        # detector reads as a line of text (a word processor's borders in a cell of a comb of
+        # them). It is no print: the rule there must stay seen to be found.
+        return x0, y0, x0, y0
     bounds = [x0, y0, x1, y1]
     for axis, (low, high) in ((0, (0, 2)), (1, (1, 3))):
         profile = ink.any(axis=axis)
