@@ -39,7 +39,7 @@ system-deps:
 	fi
 
 test: setup setup-paddle system-deps
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2 --dist loadgroup
 
 eval: setup
 	$(BIN)/digitize eval scans/

@@ -72,3 +72,15 @@ requires_paddle = pytest.mark.skipif(
     importlib.util.find_spec("paddle") is None or importlib.util.find_spec("x2paddle") is None,
     reason="PaddlePaddle is not installed here (pip install -e '.[paddle]'), so the paddle engine is not tested",
 )
+
+
+# Modules whose tests are independent of each other, each building its own document: spread over
+# the xdist workers one test at a time. Every other module runs whole on one worker, since its
+# tests share what a module fixture made once (a batch run, a database server, a Ray cluster).
+SPREAD = {"test_foreign_variants.py"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.path.name not in SPREAD:
+            item.add_marker(pytest.mark.xdist_group(item.path.name))
