@@ -368,7 +368,20 @@ def _borne_out(found: list[Candidate], grid: Grid, fewest: int = 2) -> list[tupl
             elif any(c.whole for c in run) or (len({c.cell for c in run}) >= 2
                                                and max(c.pieces for c in run) >= PIECES):
                 groups.append((int(round(centre)), run))
+            elif vertical and grid.n_rows == 1 and any(c.pieces >= PIECES and _wall_to_wall(c, grid) for c in run):
+                # A frame one row high (a table's last row carried over to the next page) has no
+                # second cell to bear a column rule out: its dashes from wall to wall do.
+                groups.append((int(round(centre)), run))
     return groups
+
+
+def _wall_to_wall(candidate: Candidate, grid: Grid) -> bool:
+    """Whether a candidate crosses its cell (not an open area) from one wall to the other."""
+    if candidate.cell >= len(grid.cells):
+        return False
+    x0, y0, x1, y1 = grid.cells[candidate.cell].bbox
+    low, high = (y0, y1) if candidate.vertical else (x0, x1)
+    return candidate.start <= low and candidate.end >= high
 
 
 def _split(grid: Grid, groups: list[tuple[int, list[Candidate]]], shape: tuple[int, int]) -> Grid | None:

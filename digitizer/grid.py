@@ -140,7 +140,7 @@ def find_cells(lines: np.ndarray, region: BBox, page: int) -> Grid | None:
                 open_areas.append(((box[0] + x0, box[1] + y0, box[2] + x0, box[3] + y0), labels[y : y + h, x : x + w] == label))
             continue
         boxes.append(box)
-    if len(boxes) < 2:
+    if not boxes or (len(boxes) == 1 and not _one_row(region)):
         return None
     # Both sides of a rule belong to it: thick or dashed rules (whose masks are wider) included.
     tolerance = max(4.0, (x1 - x0) / 120)
@@ -169,9 +169,20 @@ def grids_from_lines(horizontal: np.ndarray, vertical: np.ndarray, page: int, fe
     grids = []
     for region, own_lines in find_table_regions(horizontal, vertical):
         grid = find_cells(own_lines, region, page)
-        if grid is not None and grid.n_cols >= fewest_columns and grid.n_rows >= (1 if grid.n_cols >= 2 else 2):
+        if grid is not None and grid.n_cols >= fewest_columns and (grid.n_rows >= (1 if grid.n_cols >= 2 else 2)
+                                                                  or _one_row(grid.bbox)):
             grids.append(grid)
     return [g for g in grids if not any(_nested(g.bbox, other.bbox) for other in grids if other is not g)]
+
+
+ROW_SHAPE = 8  # a frame this many times as wide as high is one row of a table
+
+
+def _one_row(box: BBox) -> bool:
+    """Whether a frame with nothing found inside is shaped like one row of a table: the last row
+    of table 三 carried over to the next page, its column rules dashed and too short to be found
+    (digitizer.completion may find them; a frame left without a column is dropped then)."""
+    return box[2] - box[0] >= ROW_SHAPE * (box[3] - box[1])
 
 
 NESTED_AREA = 0.1  # of the enclosing table's area

@@ -12,6 +12,7 @@ scanned at a lower resolution with JPEG, through the real OpenCV rule and grid f
   the column rules that hang from the rule above its numbers are rules, not strokes of print;
 - a small ruled fragment inside a cell, no table of its own;
 - a frame of rows whose one (dashed) column rule the line finder missed, completed;
+- the last row of table 三 alone on a page, its column rules dashed and a row high, completed;
 - tall 仿宋 brackets between dotted row rules at 300 dpi, no column rules;
 - words stacked a character a line in narrow cells, no reason to turn the page.
 """
@@ -290,6 +291,23 @@ def test_a_frame_whose_column_rule_was_missed_is_completed(tmp_path, settings):
     [table] = digitize(tmp_path / "fees.png", settings).grids
     assert (table.n_rows, table.n_cols) == (4, 2)
     assert table.at(3, 1).text == "814.64" and table.at(2, 1).text.startswith("本年收费金额")
+
+
+def test_a_last_row_alone_with_dashed_columns_is_a_row_of_the_table(tmp_path, settings):
+    """Table 三's last row, 四、结转下年度继续办理, alone at the top of the next page of an HTML
+    report (solid frame, dashed top rule and column rules, its zeros printed blank): the column
+    rules are a row high, too short for the line finder, and a frame of one cell has no second
+    cell to bear them out; they cross it from wall to wall, which does (a real page of a report
+    drawn by the HTML renderer, tests/data/dashed-last-row.png, put back where it lay)."""
+    from digitizer.pipeline import digitize
+
+    strip = cv2.imread(str(DATA / "dashed-last-row.png"), cv2.IMREAD_GRAYSCALE)
+    page = np.full((2339, 1653), int(np.median(strip)), dtype=np.uint8)
+    page[228 : 228 + strip.shape[0], 178 : 178 + strip.shape[1]] = strip
+    cv2.imwrite(str(tmp_path / "last-row.png"), page)
+    [table] = digitize(tmp_path / "last-row.png", settings).grids
+    assert (table.n_rows, table.n_cols) == (1, 8)
+    assert table.at(0, 0).text == "四、结转下年度继续办理"
 
 
 FANGSONG = "/usr/share/fonts/truetype/cwtex/cwfs.ttf"
