@@ -94,8 +94,11 @@ def view(table: Table) -> TableView:
             for c in range(table.label_cols, table.n_cols):
                 path = [cell.text for cell in _distinct([table.at(h, c) for h in run_rows]) if cell.text]
                 path = caption + path if path else path
-                if path and not any(col.run == run and col.col == c for col in columns):
-                    columns.append(ObservedColumn(c, run, path[-1], path[:-1]))
+                # A column under a header run with nothing printed over it is still a column (its
+                # header cell spanned rows that went to the page before): _assign pairs it by its
+                # place between the columns whose headers read.
+                if (path or run_rows) and not any(col.run == run and col.col == c for col in columns):
+                    columns.append(ObservedColumn(c, run, path[-1] if path else "", path[:-1]))
         previous_was_header = False
         labels = [c.text for c in _distinct([table.at(r, c) for c in range(table.label_cols)]) if c.text]
         rows.append(ObservedRow(r, labels[-1] if labels else "", labels[:-1], run))

@@ -91,6 +91,25 @@ def test_a_label_read_as_nothing_is_placed_by_its_neighbours():
             assert found[(key, col)] == (i + j) % 4, (key, col)
 
 
+def test_columns_whose_header_went_to_the_page_before_are_placed_by_their_neighbours():
+    """Table 三 split by the page inside its header: 自然人 and 总计 span both header rows, and
+    their print stayed with the upper row on the page before; this page's part shows only the
+    five organisation labels, over seven value columns. The blank-headed columns either side are
+    自然人 and 总计, as the layout's order says."""
+    labels = {"new_received": "一、本年新收政府信息公开申请数量", "carried_over": "二、上年结转政府信息公开申请数量",
+              "r1": "（一）予以公开", "carry_forward": "四、结转下年度继续办理"}
+    header = ["", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", ""]
+    table = applications_table(labels, {}, header)
+    table.cells = [c for c in table.cells if c.text != "申请人情况"]  # on the page before
+    classify(table)
+    layout = get_layout("2021")
+    cells = map_table(layout.tables["applications"], [view(table)], layout, 62.0)
+    found = {(c.row, c.col): c.value for c in cells}
+    for i, key in enumerate(labels):
+        for j, col in enumerate(COLUMNS):
+            assert found.get((key, col)) == (i + j) % 4, (key, col)
+
+
 def test_table_four_in_a_column_beside_a_blank_column_maps_every_count():
     """Table 四 printed in a column (项目 | 数量), its labels three levels deep, a blank column
     between them and the counts, 行政诉讼 read unsurely: transposed to read it, the blank column
