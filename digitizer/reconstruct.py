@@ -59,6 +59,17 @@ def _spanning_words(cell: TableCell) -> bool:
     return cell.col_span >= 2 and len(_CJK.findall(cell.text)) >= WORD_LENGTH
 
 
+def _heads_numbers(table: Table) -> bool:
+    """Whether the first row has words (surely read) over columns right of the first that hold
+    numbers in the rows below."""
+    worded = [c for c in _cells_of_row(table, 0) if c.col >= 1 and is_text(c) and c.confidence >= 0.6]
+    return any(
+        any(b is not None and b.row > 0 and b.text and looks_numeric(b.text)
+            for b in (table.at(r, col) for r in range(1, table.n_rows)))
+        for c in worded for col in range(c.col, c.col + c.col_span)
+    )
+
+
 def classify(table: Table) -> None:
     """Set header_rows and label_cols from where the words are."""
     # Columns right of the middle hold numbers in body rows of any report table; a row with words
@@ -83,6 +94,11 @@ def classify(table: Table) -> None:
         below = [c for c in _cells_of_row(table, row + 1) if c.col >= 1 and c.row == row + 1]
         if caption and row + 1 not in headers and any(is_text(c) for c in below):
             headers.append(row + 1)
+    # So is a table's first row with words over columns that hold numbers below (a block of one
+    # value column drawn as a table of its own, under its caption: 信息内容 | 本年处理决定数量 |
+    # two blank cells).
+    if table.n_rows > 1 and 0 not in headers and _heads_numbers(table):
+        headers.append(0)
     # A row between two header rows with nothing printed of its own is part of that header (the
     # header cells above reach over it: table 四 printed in a column, transposed to read it).
     for row in range(1, table.n_rows - 1):

@@ -188,3 +188,22 @@ def test_a_dark_page_edge_framed_like_a_table_does_not_stop_a_join():
     rest = table(3, 1, body_row(0, "二、上年结转政府信息公开申请数量", 3))
     joined = join_continued([[edge, start], [rest]])
     assert [r.leaf for r in view(joined[1]).rows] == ["一、本年新收政府信息公开申请数量", "二、上年结转政府信息公开申请数量"]
+
+
+def test_a_one_value_block_drawn_as_three_cells_keeps_its_header():
+    """Table 二's 第二十条第（六）项 block as a table of its own under its caption, its one value
+    column drawn as three cells of which the last two stay blank: nothing is printed right of the
+    table's middle, but the first row's words stand over numbers, so it is the header."""
+    block = Table([2], 3, 4, [
+        cell(0, 0, "信息内容", 2), cell(0, 1, "本年处理决定数量", 2), cell(0, 2, "", 2), cell(0, 3, "", 2),
+        cell(1, 0, "行政处罚", 2), cell(1, 1, "852", 2), cell(1, 2, "", 2), cell(1, 3, "", 2),
+        cell(2, 0, "行政强制", 2), cell(2, 1, "41", 2), cell(2, 2, "", 2), cell(2, 3, "", 2),
+    ])
+    classify(block)
+    assert block.header_rows == [0] and block.label_cols == 1
+    labels = Table([2], 3, 4, [
+        cell(0, 0, "规章", 2), cell(0, 1, "一", 2), cell(0, 2, "", 2), cell(0, 3, "5", 2),
+        cell(1, 0, "行政规范性文件", 2), cell(1, 1, "", 2), cell(1, 2, "", 2), cell(1, 3, "11", 2),
+    ])
+    classify(labels)
+    assert labels.header_rows == []  # a continued part's first body row is no header
