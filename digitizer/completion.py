@@ -47,7 +47,7 @@ SEEN_INSET = 0.15  # of a text box's short side: of the margin the detector adds
 # what is taken off where ink is judged (the ends of strokes stay under the box)
 VISIBLE = 1 / 3  # share of a line that must lie outside text boxes for it to be judged
 BESIDE = 3  # pixels either side of a rule that are the rule's (its dots, their blur)
-RULE_WIDTH = 4  # times BESIDE: the widest a rule's blurred ink is (a stroke of print lies further off)
+RULE_INK = 4 * BESIDE  # pixels: the widest a rule's blurred ink is (a stroke of print lies further off)
 NEAR = 3  # pixels beyond those: where the strokes of a character a rule cuts lie on both sides
 WALL = 3  # pixels: how near a cell's walls a rule through it comes
 THROUGH = 0.1  # share of a line's rows with print on both sides of it: it runs through print
@@ -485,7 +485,7 @@ def _own_ink(inked: np.ndarray, at: int) -> tuple[int, int]:
         start -= 1
     while end < len(inked) and inked[end]:
         end += 1
-    if end - start <= RULE_WIDTH * BESIDE:
+    if end - start <= RULE_INK:
         low, high = min(low, start), max(high, end)
     return low, high
 
@@ -499,7 +499,7 @@ def _print_box(gray: np.ndarray, box: BBox, memo: Memo) -> BBox:
         return x0, y0, x1, y1
     ink = _box_ink(gray, (x0, y0, x1, y1), memo)
     columns = np.flatnonzero(ink.any(axis=0))
-    if len(columns) and columns[-1] - columns[0] + 1 <= RULE_WIDTH * BESIDE and ink.any(axis=1).sum() >= 3 * len(columns):
+    if len(columns) and columns[-1] - columns[0] + 1 <= RULE_INK and ink.any(axis=1).sum() >= 3 * len(columns):
         # Nothing but a narrow upright run of ink: a dashed column rule standing alone, which the
         # detector reads as a line of text (a word processor's borders in a cell of a comb of
         # them). It is no print: the rule there must stay seen to be found.

@@ -276,19 +276,26 @@ def test_a_ruled_fragment_inside_a_cell_is_no_table_of_its_own():
     assert [(g.n_rows, g.n_cols) for g in grids] == [(5, 4)]
 
 
+def _read_where_it_lay(tmp_path, settings, name: str, page_shape: tuple[int, int], at: tuple[int, int]) -> list:
+    """The tables read end to end from a piece of a real page (tests/data/`name`) put back where
+    it lay (`at`: its left, top) on a page of `page_shape` filled with its paper."""
+    from digitizer.pipeline import digitize
+
+    piece = cv2.imread(str(DATA / name), cv2.IMREAD_GRAYSCALE)
+    page = np.full(page_shape, int(np.median(piece)), dtype=np.uint8)
+    left, top = at
+    page[top : top + piece.shape[0], left : left + piece.shape[1]] = piece
+    cv2.imwrite(str(tmp_path / name), page)
+    return digitize(tmp_path / name, settings).grids
+
+
 def test_a_frame_whose_column_rule_was_missed_is_completed(tmp_path, settings):
     """The last blocks of table 二 on an HTML report's page, degraded (level 2): solid frame, dashed
     row rules, and the one column rule dashed, two dashes a row between the crosses it makes with
     the row rules: too few for the line finder, which finds a frame of rows and no column. The
     frame still goes to completion, which finds the rule in its cells (a real page of a report
     drawn by the HTML renderer, tests/data/dashed-fee-block.png, put back where it lay on its page)."""
-    from digitizer.pipeline import digitize
-
-    block = cv2.imread(str(DATA / "dashed-fee-block.png"), cv2.IMREAD_GRAYSCALE)
-    page = np.full((1754, 1240), int(np.median(block)), dtype=np.uint8)
-    page[185 : 185 + block.shape[0], 140 : 140 + block.shape[1]] = block
-    cv2.imwrite(str(tmp_path / "fees.png"), page)
-    [table] = digitize(tmp_path / "fees.png", settings).grids
+    [table] = _read_where_it_lay(tmp_path, settings, "dashed-fee-block.png", (1754, 1240), (140, 185))
     assert (table.n_rows, table.n_cols) == (4, 2)
     assert table.at(3, 1).text == "814.64" and table.at(2, 1).text.startswith("本年收费金额")
 
@@ -299,13 +306,7 @@ def test_a_last_row_alone_with_dashed_columns_is_a_row_of_the_table(tmp_path, se
     rules are a row high, too short for the line finder, and a frame of one cell has no second
     cell to bear them out; they cross it from wall to wall, which does (a real page of a report
     drawn by the HTML renderer, tests/data/dashed-last-row.png, put back where it lay)."""
-    from digitizer.pipeline import digitize
-
-    strip = cv2.imread(str(DATA / "dashed-last-row.png"), cv2.IMREAD_GRAYSCALE)
-    page = np.full((2339, 1653), int(np.median(strip)), dtype=np.uint8)
-    page[228 : 228 + strip.shape[0], 178 : 178 + strip.shape[1]] = strip
-    cv2.imwrite(str(tmp_path / "last-row.png"), page)
-    [table] = digitize(tmp_path / "last-row.png", settings).grids
+    [table] = _read_where_it_lay(tmp_path, settings, "dashed-last-row.png", (2339, 1653), (178, 228))
     assert (table.n_rows, table.n_cols) == (1, 8)
     assert table.at(0, 0).text == "四、结转下年度继续办理"
 
