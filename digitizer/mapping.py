@@ -106,7 +106,7 @@ def view(table: Table) -> TableView:
 
 
 def _assign(scores: np.ndarray, threshold: float, floor: float = 30.0,
-            rivals: list[set[int]] | None = None) -> list[tuple[int, int]]:
+            rivals: list[set[int]] | None = None, taken: set[int] | None = None) -> list[tuple[int, int]]:
     """One-to-one pairs (observed, entry) by label similarity.
 
     Labels matched at `threshold` are anchors; between two anchors, a run of unmatched printed
@@ -116,14 +116,15 @@ def _assign(scores: np.ndarray, threshold: float, floor: float = 30.0,
     anchors (or an anchor and the table's end) is paired by its place however it reads: "总计"
     misread as "ait" after the five sure organisation columns. `rivals[e]`: entries that are not
     printed where entry e is (the other template's drawing of the same rows), left out of a run
-    once e is matched.
+    once e is matched. `taken`: entries placed elsewhere (an earlier part of the table), left out
+    of a run too.
     """
     if scores.size == 0:
         return []
     observed, entries = linear_sum_assignment(-scores)
     pairs = sorted((int(o), int(e)) for o, e in zip(observed, entries) if scores[o, e] >= threshold)
     anchors = [(-1, -1), *pairs, (scores.shape[0], scores.shape[1])]
-    used = {e for _, e in pairs}
+    used = {e for _, e in pairs} | (taken or set())
     blocked = {r for e in used for r in (rivals[e] if rivals else ())}
     for (o1, e1), (o2, e2) in zip(anchors, anchors[1:]):
         printed = list(range(o1 + 1, o2))
@@ -278,13 +279,16 @@ def _cell_value(cell: TableCell | None, unit_into: str | None, kind: str, layout
 
 
 @dataclass
-class CarriedColumns:
-    """The column keys of the last part of a table that printed its header, left to right, with
-    each column's centre as a fraction of the table's width: a part continued on the next page
-    without its header takes them."""
+class Carried:
+    """What the parts of a table before this one settled. `keys`: the column keys of the last part
+    that printed its header, left to right, with each column's centre as a fraction of the table's
+    width: a part continued on the next page without its header takes them. `rows`: the row keys
+    already placed, which a later part's rows need not be (a continued part's one row whose label
+    cell the repeated header covers is the one row left between its neighbours)."""
 
     keys: list[str] = field(default_factory=list)
     centres: list[float] = field(default_factory=list)
+    rows: set[str] = field(default_factory=set)
 
 
 def _centre(table: Table, col: int) -> float | None:
@@ -292,7 +296,7 @@ def _centre(table: Table, col: int) -> float | None:
     return (rules[col] + rules[col + 1]) / 2 if len(rules) > col + 1 else None
 
 
-def _inherit(tv: TableView, carried: CarriedColumns) -> dict[int, str]:
+def _inherit(tv: TableView, carried: Carried) -> dict[int, str]:
     """Column keys for a part without a header of its own: its value columns in order when there
     are as many as the carried keys, else each by the nearest carried centre."""
     table = tv.table
@@ -310,14 +314,22 @@ def _inherit(tv: TableView, carried: CarriedColumns) -> dict[int, str]:
     return out
 
 
+def _holds_values(table: Table, row: int) -> bool:
+    return any((cell := table.at(row, c)) is not None and cell.row == row and cell.text.strip()
+               for c in range(table.label_cols, table.n_cols))
+
+
 def _map_rows_mode(tv: TableView, spec: TableSpec, threshold: float,
-                   carried: CarriedColumns) -> dict[tuple[str, str], TableCell]:
+                   carried: Carried) -> dict[tuple[str, str], TableCell]:
     row_entries, col_entries = spec.row_entries(), spec.col_entries()
-    labelled = [r for r in tv.rows if r.leaf]
+    # A row of values whose label cell reads nothing (a repeated header's overflowing print covers
+    # it; the print was lost) is still a row: _assign places it by the rows around it, if alone.
+    labelled = [r for r in tv.rows if r.leaf or _holds_values(tv.table, r.row)]
     row_scores = np.array([[_entry_score(e, r.leaf, r.parents) for e in row_entries] for r in labelled]).reshape(
         len(labelled), len(row_entries)
     )
-    pairs = _in_print_order(_assign(row_scores, threshold, rivals=_rivals(row_entries)), labelled)
+    taken = {i for i, e in enumerate(row_entries) if e.key in carried.rows}
+    pairs = _in_print_order(_assign(row_scores, threshold, rivals=_rivals(row_entries), taken=taken), labelled)
     row_keys = {labelled[o].row: row_entries[e].key for o, e in pairs}
     found: dict[tuple[str, str], TableCell] = {}
     valid = set(spec.all_cell_keys())
@@ -342,11 +354,12 @@ def _map_rows_mode(tv: TableView, spec: TableSpec, threshold: float,
                     cell = tv.table.at(row.row, col)
                     if cell is not None:
                         found[key] = cell
+    carried.rows |= {row for row, _ in found}
     return found
 
 
 def _map_column_header_mode(tv: TableView, spec: TableSpec, threshold: float,
-                            carried: CarriedColumns) -> dict[tuple[str, str], TableCell]:
+                            carried: Carried) -> dict[tuple[str, str], TableCell]:
     pairs = spec.all_cell_keys()
     rows = {e.key: e for e in spec.row_entries()}
     cols = {e.key: e for e in spec.col_entries()}
@@ -399,12 +412,12 @@ def _printed_alternates(spec: TableSpec, found: dict[tuple[str, str], TableCell]
 def map_table(spec: TableSpec, views: list[TableView], layout: Layout, threshold: float) -> list[ValueCell]:
     """Every canonical cell of one layout table; a cell not found has value None."""
     found: dict[tuple[str, str], TableCell] = {}
-    carried = CarriedColumns()
+    carried = Carried()
     for tv in views:
         # Printed as drawn, or transposed (its row labels where the column headers would be):
         # whichever places more of the table's cells.
         as_printed = _MAPPERS[spec.keys_from](tv, spec, threshold, carried)
-        flipped = _MAPPERS[spec.keys_from](view(transpose(tv.table)), spec, threshold, CarriedColumns())
+        flipped = _MAPPERS[spec.keys_from](view(transpose(tv.table)), spec, threshold, Carried())
         for key, cell in max(as_printed, flipped, key=len).items():
             found.setdefault(key, cell)
     out = []

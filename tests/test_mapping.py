@@ -196,3 +196,29 @@ def test_table_four_is_known_by_header_words_run_together():
     classify(table)
     layout = get_layout("2019")
     assert table_evidence(view(table), layout.tables["review_litigation"]) >= MIN_EVIDENCE
+
+
+def _labels_2021(first: str, last: str) -> dict[str, str]:
+    entries = get_layout("2021").tables["applications"].row_entries()
+    keys = [e.key for e in entries if not e.instead_of]  # the 2021 rows, not the 2019 （六） they replace
+    span = keys[keys.index(first):keys.index(last) + 1]
+    return {e.key: e.label for e in entries if e.key in span}
+
+
+def test_a_continued_row_whose_label_reads_nothing_is_the_one_row_left_between_its_neighbours():
+    """Table 三 continued on the next page under its repeated header, whose first cell's print
+    overflows onto the first row and covers its label "3.其他": the row reads no label but holds
+    counts, and r6_3 is the one row of the layout not placed before （七）总计 — whether the two
+    parts are joined into one table or mapped as two."""
+    layout = get_layout("2021")
+    spec = layout.tables["applications"]
+    before = _labels_2021("new_received", "r6_2")
+    after = {"r6_3": "", "r7_total": "（七）总计", "carry_forward": "四、结转下年度继续办理"}
+    joined = applications_table({**before, **after}, {})
+    parts = [applications_table(before, {}), applications_table(after, {})]
+    for views in ([view(joined)], [view(t) for t in parts]):
+        found = {(c.row, c.col): c.value for c in map_table(spec, views, layout, 62.0)}
+        part = list(after) if len(views) == 2 else list({**before, **after})
+        for j, col in enumerate(COLUMNS):
+            assert found[("r6_3", col)] == (part.index("r6_3") + j) % 4, col
+            assert found[("r7_total", col)] == (part.index("r7_total") + j) % 4, col
