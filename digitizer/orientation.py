@@ -1,24 +1,35 @@
 """Which way up a page is.
 
 A ruled grid looks like a grid in every orientation, so the decision rests on the text:
-1. horizontal or vertical (`text_is_vertical`, geometry only): a cell of Chinese print splits into
-   few long lines along its text direction and into many short runs across it;
+1. horizontal or vertical, by geometry: the lines of print outside the tables (a heading, a
+   paragraph: `prose_direction`) run along the text, many characters long; where a page has none,
+   its cells vote (`text_is_vertical`): a cell of Chinese print splits into few long lines along
+   its text direction and into many short runs across it;
 2. the right way or upside down (`upright_confidence`): the recognizer's confidence on the words
    it read; the pipeline reads the page turned half round when that is low, and keeps the turn
-   read more confidently (upside-down print comes out as low-confidence noise).
+   read more confidently (upside-down print comes out as low-confidence noise). Of the quarter
+   turns, confidence alone cannot choose: a short word read on its side comes out as its
+   characters, each read confidently, in reverse order ("织组他其或人法"). What the words say can
+   (`upright_score`): turned right, they are words the page is known to print.
 """
 
 from __future__ import annotations
 
 import re
 
+import cv2
 import numpy as np
 
+from .mapping import similarity
 from .ocr.read import ink_mask, split_lines, stroke_length
 from .types import BBox, CellReading, Grid
 
 SAMPLE_CELLS = 80
 SURE = 0.9
+KNOWN = 70.0  # similarity to a known word at which a reading is that word
+PROSE_LINE = 5  # a run of print this many times as long as it is thick is a line of text
+PROSE_LEAST = 40  # strokes (stroke_length) of lines, about eight characters, for prose to have a say
+PROSE_SAY = 3.0  # lines one way this many times as long as the other way decide
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -28,7 +39,7 @@ def _sample(gray: np.ndarray, grids: list[Grid]) -> list[tuple[BBox, np.ndarray]
     out = []
     for cell in cells:
         x0, y0, x1, y1 = cell.bbox
-        mask = ink_mask(gray[y0 + 2 : y1 - 2, x0 + 2 : x1 - 2], stroke_length(gray.shape[1]))
+        mask = ink_mask(gray[y0 + 2 : y1 - 2, x0 + 2 : x1 - 2], stroke_length(gray))
         if mask is not None and mask.sum() > 50:
             out.append((cell.bbox, mask))
         if len(out) == SAMPLE_CELLS:
@@ -60,6 +71,22 @@ def text_is_vertical(gray: np.ndarray, grids: list[Grid]) -> bool:
     return votes > 0
 
 
+def known_share(readings: list[CellReading], vocabulary: list[str]) -> float:
+    """Length-weighted share of the readings with words that are (near enough) words of the
+    vocabulary."""
+    words = [r for r in readings if _CJK.search(r.text)]
+    if not words or not vocabulary:
+        return 0.0
+    known = [max(similarity(r.text, v) for v in vocabulary) >= KNOWN for r in words]
+    return float(np.average(known, weights=[len(r.text) for r in words]))
+
+
+def upright_score(readings: list[CellReading], vocabulary: list[str]) -> float:
+    """How surely a page turned one way reads the right way up: the recognizer's confidence
+    plus the share of words it knows (for a table of no known layout, confidence alone)."""
+    return upright_confidence(readings) + known_share(readings, vocabulary)
+
+
 def upright_confidence(readings: list[CellReading]) -> float:
     """Length-weighted recognizer confidence over the cells that read as words."""
     words = [r for r in readings if _CJK.search(r.text)]
@@ -67,3 +94,49 @@ def upright_confidence(readings: list[CellReading]) -> float:
         return 1.0
     weights = np.array([len(r.text) for r in words], dtype=float)
     return float(np.average([r.confidence for r in words], weights=weights))
+
+
+def prose_lines(gray: np.ndarray, grids: list[Grid]) -> dict[str, list[BBox]]:
+    """Lines of print outside the page's tables, longest first: those running across the page
+    ("across") and those running down it ("down").
+
+    Print is closed along each direction over gaps between characters (but not between lines);
+    a closed run many times as long as it is thick, and at least half a character thick (not a
+    rule), is a line. Thin rules and scattered marks (a seal's ring, a page number) are neither."""
+    _, ink = cv2.threshold(gray, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    for g in grids:
+        x0, y0, x1, y1 = g.bbox
+        ink[max(0, y0 - 3) : y1 + 3, max(0, x0 - 3) : x1 + 3] = 0
+    gap = 2 * stroke_length(gray)
+    out: dict[str, list[BBox]] = {}
+    for direction, kernel in (("across", (gap, 1)), ("down", (1, gap))):
+        closed = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, kernel))
+        _, _, stats, _ = cv2.connectedComponentsWithStats(closed, connectivity=8)
+        lines = []
+        for x, y, w, h, _ in stats[1:]:
+            along, thick = (w, h) if direction == "across" else (h, w)
+            if along >= PROSE_LINE * thick and thick >= gap // 2:
+                lines.append((int(x), int(y), int(x + w), int(y + h)))
+        out[direction] = sorted(lines, key=lambda b: -max(b[2] - b[0], b[3] - b[1]))
+    return out
+
+
+def prose_boxes(gray: np.ndarray, grids: list[Grid], count: int = 4) -> list[BBox]:
+    """The longest lines of print across the page outside its tables, framed with a margin: with
+    word_cells, what the recognizer reads to tell which way up the page is."""
+    margin = stroke_length(gray)
+    height, width = gray.shape
+    return [(max(0, x0 - margin), max(0, y0 - margin), min(width, x1 + margin), min(height, y1 + margin))
+            for x0, y0, x1, y1 in prose_lines(gray, grids)["across"][:count]]
+
+
+def prose_direction(gray: np.ndarray, grids: list[Grid]) -> str | None:
+    """"across" or "down": which way the lines of print outside the tables run, where they are
+    long enough and clearly one way; None where the page has too little such print."""
+    lines = prose_lines(gray, grids)
+    length = {d: sum(max(b[2] - b[0], b[3] - b[1]) for b in boxes) for d, boxes in lines.items()}
+    least = PROSE_LEAST * stroke_length(gray)
+    for direction, other in (("across", "down"), ("down", "across")):
+        if length[direction] >= least and length[direction] >= PROSE_SAY * length[other]:
+            return direction
+    return None

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from . import bands, checks, completion, grid, load, mapping, orientation, preprocess, prose, reconstruct, verify
 from .errors import DigitizerError, LoadError
+from .layouts import load_layouts
 from .ocr.detect import get_detector
 from .ocr.engines import RecognitionEngine, get_engine
 from .ocr.read import CellReader, GridCellReader, read_cells
@@ -33,6 +34,9 @@ class Digitizer:
         self._reader_pool: ThreadPoolExecutor | None = None
         self._cell_reader = cell_reader
         self._complete_all = False  # complete every grid, not only those whose rules look broken
+        # Words the known layouts print: a page turned right reads them (digitizer.orientation).
+        self._vocabulary = list(dict.fromkeys(
+            word for layout in load_layouts() for spec in layout.tables.values() for word in spec.vocabulary()))
 
     @property
     def engine(self) -> RecognitionEngine:
@@ -94,35 +98,45 @@ class Digitizer:
         upright = straight
         framed = grid.grids_from_lines(*lines, straight.number, fewest_columns=1)
         grids = [g for g in framed if g.n_cols >= 2]
-        if self.settings.orientation and orientation.text_is_vertical(straight.image, grids):
-            # Geometry says the print may lie on its side; vertically written headers say so too.
-            # The recognizer settles it: the words of a page on its side read as noise.
-            # Half round too: an upside-down page of such cells reads better a quarter turned than
-            # as it lies.
-            cells = sum(len(g.cells) for g in grids)
-            # A turn that loses most of the page's table is no better reading of it (the grid of a
-            # page lying on its side is found whole either way up).
-            candidates = [(0, straight, grids)]
-            for k in (1, 2, 3):
-                t = preprocess.turn(straight, k)
-                found = grid.find_grids(t.image, t.number)
-                if sum(len(g.cells) for g in found) >= KEPT_CELLS * cells:
-                    candidates.append((k, t, found))
-            # Words stacked a character a line in narrow cells (table 四's headers) read about as
-            # well on their side as upright: of the readings about as good as the best, the one
-            # with the fewest quarter turns (as it lies, then half round).
-            scores = [self._upright_score(t, found) for _, t, found in candidates]
-            best = max(scores)
-            _, straight, grids = min((c for c, score in zip(candidates, scores) if score >= best - TURN_MARGIN),
-                                     key=lambda c: (c[0] % 2, c[0]))
+        if self.settings.orientation:
+            # The lines of print outside the tables say whether the page lies on its side; where
+            # it has none, its cells' print does (vertically written headers vote vertical too).
+            prose_runs = orientation.prose_direction(straight.image, grids)
+            if prose_runs == "down" or (prose_runs is None and orientation.text_is_vertical(straight.image, grids)):
+                straight, grids = self._turned(straight, grids, on_its_side=prose_runs == "down")
         return straight, self._complete(straight, framed if straight is upright else grids)
 
+    def _turned(self, straight: StraightPage, grids: list, on_its_side: bool) -> tuple[StraightPage, list]:
+        """The page turned the way its words read best, with its grids found again. The
+        recognizer settles it: the words of a page on its side or upside down read as noise.
+        `on_its_side`: the page surely lies on its side (its prose runs down it); else it may, or
+        be upside down (an upside-down page of stacked headers reads better a quarter turned than
+        as it lies)."""
+        cells = sum(len(g.cells) for g in grids)
+        candidates = [] if on_its_side else [(0, straight, grids)]
+        for k in (1, 3) if on_its_side else (1, 2, 3):
+            t = preprocess.turn(straight, k)
+            found = grid.find_grids(t.image, t.number)
+            # A turn that loses most of the page's table is no better reading of it (the grid of
+            # a page lying on its side is found whole either way up).
+            if on_its_side or sum(len(g.cells) for g in found) >= KEPT_CELLS * cells:
+                candidates.append((k, t, found))
+        scored = [(self._upright_score(t, found), k, t, found) for k, t, found in candidates]
+        best = max(score for score, *_ in scored)
+        # Words stacked a character a line in narrow cells (table 四's headers) read about as
+        # well on their side as upright: of the readings about as good as the best, the one with
+        # the fewest quarter turns (as it lies, then half round). Of the two ways a page surely on
+        # its side can lie, the one that reads best.
+        margin = 0.0 if on_its_side else TURN_MARGIN
+        _, _, straight, grids = min((c for c in scored if c[0] >= best - margin), key=lambda c: (c[1] % 2, c[1]))
+        return straight, grids
+
     def _upright_score(self, straight: StraightPage, grids: list) -> float:
-        boxes = orientation.word_cells(straight.image, grids)
+        boxes = orientation.word_cells(straight.image, grids) + orientation.prose_boxes(straight.image, grids)
         if not boxes:
             return 0.0
         readings = read_cells(straight.image, boxes, self.engine, self.settings.rec_batch_size)
-        return orientation.upright_confidence(readings)
+        return orientation.upright_score(readings, self._vocabulary)
 
     def _finish(self, straight: StraightPage, grids: list, readings: list) -> tuple[list[Table], StraightPage]:
         tables, confidence = self._tables(straight, grids, readings)

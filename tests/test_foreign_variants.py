@@ -93,3 +93,32 @@ def test_variant_axis_reads_every_cell(axis, tmp_path, digitizer_for_foreign):
     assert len(result.wrong) <= allowed, f"{axis}: {len(result.wrong)} cells wrong: {result.wrong[:5]}"
     if not allowed:
         assert result.found_failures == result.expected_failures, axis
+
+
+def test_pages_fed_on_their_sides_are_turned_upright(tmp_path, digitizer_for_foreign):
+    """A report whose table 四 lies on a landscape page with its headers written one character
+    per line, every page scanned on its side (turned one way or the other). The stacked headers
+    read about as well on their side as upright, and table 三's narrow header cells vote
+    sideways too; the lines of print outside the tables (the headings, the prose, the table's
+    caption) say which way the page lies, and the recognizer which way up."""
+    import cv2
+    import numpy as np
+
+    from digitizer.load import load_pages
+    from digitizer.settings import Settings
+    from digitizer.synth.foreign import build_one
+
+    drawn = tmp_path / "drawn"
+    drawn.mkdir()
+    build_one(drawn, "sideways", 7199, "html", "L1", layout="2021",
+              choices={"document.table4_landscape": True, "review_litigation.vertical_headers": True})
+    fed = tmp_path / "fed"
+    (fed / "truth").mkdir(parents=True)
+    shutil.copy(drawn / "truth" / "sideways.json", fed / "truth")
+    source = next(s for s in discover([drawn]) if s.document == "sideways")
+    for page in load_pages(source, Settings()):
+        turned = np.rot90(page.image, 1 if page.number % 2 else 3)
+        cv2.imwrite(str(fed / f"sideways-{page.number:03d}.png"), np.ascontiguousarray(turned))
+    truth = json.loads((fed / "truth" / "sideways.json").read_text(encoding="utf-8"))
+    result = score(truth, digitizer_for_foreign.run(next(iter(discover([fed])))))
+    assert not result.wrong, result.wrong[:5]

@@ -22,7 +22,8 @@ from .engines import REC_HEIGHT, RecognitionEngine
 
 STRETCHED_INK = 60  # gray level the darkest ink of a line is stretched to
 NUMERIC_ALPHABET = "0123456789.,-—/+万元件无"
-_MIN_CONTRAST = 60
+PRINT_CONTRAST = 60  # paper minus darkest ink: less than this is no print on a page of dark print
+FAINTEST_PRINT = 30  # ... and on a page printed light, where the floor follows the page's print
 RULE_REMNANT = 0.3  # of a cell's width: a flat piece along its top or bottom this long is a rule's
 
 
@@ -32,13 +33,33 @@ class LineCrop:
     image: np.ndarray  # grayscale crop of one text line, padded with paper
 
 
-def stroke_length(page_width: int) -> int:
-    """Shortest stroke of print worth keeping: a character is about 1/50 of a page's width, its
-    pieces at least a fifth of that; anything shorter alone is a speck."""
-    return max(4, page_width // 220)
+def stroke_length(page: np.ndarray) -> int:
+    """Shortest stroke of print worth keeping on a page image: a character is about 1/50 of the
+    paper's width (its short side, whichever way the page lies or is printed), its pieces at
+    least a fifth of that; anything shorter alone is a speck."""
+    return max(4, min(page.shape[:2]) // 220)
 
 
-def ink_mask(crop: np.ndarray, stroke: int) -> np.ndarray | None:
+def contrast(crop: np.ndarray) -> float:
+    """Paper minus the darkest ink of a crop, after a blur that keeps single-pixel noise out."""
+    smooth = cv2.GaussianBlur(crop, (3, 3), 0)
+    return float(np.percentile(smooth, 90)) - float(smooth.min())
+
+
+def print_floor(contrasts: list[float]) -> float:
+    """Least contrast of print on one page, from the contrasts of its cells.
+
+    A page printed light (faint toner, a light scan) has thin digits barely PRINT_CONTRAST above
+    its paper while its bold headers stand well above: there the floor is half the page's typical
+    print. On a page of dark print it stays PRINT_CONTRAST, under which lie a seal's red ink that
+    the red channel lightened, and scanner noise."""
+    printed = [c for c in contrasts if c >= FAINTEST_PRINT]
+    if not printed:
+        return PRINT_CONTRAST
+    return min(PRINT_CONTRAST, max(FAINTEST_PRINT, 0.5 * float(np.median(printed))))
+
+
+def ink_mask(crop: np.ndarray, stroke: int, least_contrast: float = PRINT_CONTRAST) -> np.ndarray | None:
     """Mask of the print in a cell crop, or None for a blank cell.
 
     Remnants of ruling lines at the crop's edges are dropped, and so are specks (scanner noise,
@@ -48,7 +69,7 @@ def ink_mask(crop: np.ndarray, stroke: int) -> np.ndarray | None:
     smooth = cv2.GaussianBlur(crop, (3, 3), 0)
     paper = float(np.percentile(smooth, 90))
     dark = float(smooth.min())
-    if paper - dark < _MIN_CONTRAST:
+    if paper - dark < least_contrast:
         return None
     mask = (smooth < (paper + dark) / 2).astype(np.uint8)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
@@ -114,14 +135,22 @@ def split_lines(mask: np.ndarray) -> list[tuple[int, int]]:
     return merged
 
 
-def cell_lines(gray: np.ndarray, bbox: BBox, stroke: int | None = None) -> list[np.ndarray]:
-    """Crops of the text lines inside one cell, top to bottom; [] for a blank cell.
-    `stroke`: see stroke_length (default: from the width of `gray`, taken to be the page)."""
+INSET = 2  # pixels of a cell box left out at each side: its rules' edges
+
+
+def _inside(gray: np.ndarray, bbox: BBox) -> np.ndarray:
     x0, y0, x1, y1 = bbox
-    inset = 2
-    crop = gray[y0 + inset : y1 - inset, x0 + inset : x1 - inset]
-    stroke = stroke or stroke_length(gray.shape[1])
-    mask = ink_mask(crop, stroke)
+    return gray[y0 + INSET : y1 - INSET, x0 + INSET : x1 - INSET]
+
+
+def cell_lines(gray: np.ndarray, bbox: BBox, stroke: int | None = None,
+               least_contrast: float = PRINT_CONTRAST) -> list[np.ndarray]:
+    """Crops of the text lines inside one cell, top to bottom; [] for a blank cell.
+    `stroke`: see stroke_length (default: `gray` taken to be the page);
+    `least_contrast`: see print_floor."""
+    crop = _inside(gray, bbox)
+    stroke = stroke or stroke_length(gray)
+    mask = ink_mask(crop, stroke, least_contrast)
     if mask is None:
         return []
     paper = int(np.percentile(crop, 90))
@@ -346,8 +375,9 @@ def _settle_lone_stroke(result: _LineResult, line: np.ndarray) -> _LineResult:
 def read_cells(gray: np.ndarray, bboxes: list[BBox], engine: RecognitionEngine, batch_size: int = 32) -> list[CellReading]:
     """One CellReading per cell box of a page."""
     crops: list[LineCrop] = []
+    floor = print_floor([contrast(crop) for crop in (_inside(gray, b) for b in bboxes) if crop.size])
     for index, bbox in enumerate(bboxes):
-        crops.extend(LineCrop(index, line) for line in cell_lines(gray, bbox))
+        crops.extend(LineCrop(index, line) for line in cell_lines(gray, bbox, least_contrast=floor))
     results = recognise_lines([c.image for c in crops], engine, batch_size) if crops else []
     results = [_settle_lone_stroke(r, c.image) for r, c in zip(results, crops)]
     per_cell: dict[int, list[_LineResult]] = {}
@@ -389,7 +419,7 @@ def reread_numeric(gray: np.ndarray, bbox: BBox, engine: RecognitionEngine) -> l
     lines, names = [], []
     for name, image in _variants(crop):
         scale = image.shape[1] / crop.shape[1]
-        stroke = int(stroke_length(gray.shape[1]) * scale)
+        stroke = int(stroke_length(gray) * scale)
         found = cell_lines(image, (0, 0, image.shape[1], image.shape[0]), stroke)
         if len(found) == 1:
             lines.append(found[0])
