@@ -53,6 +53,8 @@ WALL = 3  # pixels: how near a cell's walls a rule through it comes
 THROUGH = 0.1  # share of a line's rows with print on both sides of it: it runs through print
 ROUNDS = 3  # of finding rules and splitting cells
 CROSSING = 0.25  # share of a text box's ink in each of two cells for it to lie across them
+WORDS = 1.5  # a piece of print this many times as wide as high is a line of words
+CENTRED = 0.25  # of a row's height: how far off its middle the print of a row's label lies at most
 
 FLAG_INFERRED = "rule inferred from broken ink between text"
 FLAG_CROSSING = "text lies across this cell's rule"
@@ -272,7 +274,7 @@ def candidates(gray: np.ndarray, grid: Grid, text: list[BBox], ink: np.ndarray |
         for y, start, end, whole, pieces in rule_columns(ink_of.T, seen.T, margin, across):
             if not any(_cuts(gray, t, y0 + y, False, memo) for t in inside if t[0] < x0 + end and t[2] > x0 + start):
                 found.append(Candidate(False, y0 + y, index, x0 + start, x0 + end, whole, pieces))
-    return found + _on_grid_lines(gray, grid, text, ink, memo)
+    return found + _on_grid_lines(gray, grid, text, ink, memo) + _apart_on_grid_lines(gray, grid, memo)
 
 
 def _on_grid_lines(gray: np.ndarray, grid: Grid, text: list[BBox], ink: np.ndarray | None,
@@ -329,12 +331,51 @@ def _on_grid_lines(gray: np.ndarray, grid: Grid, text: list[BBox], ink: np.ndarr
     return found
 
 
-def _through_print(ink: np.ndarray, at: int) -> bool:
+def _apart_on_grid_lines(gray: np.ndarray, grid: Grid, memo: Memo) -> list[Candidate]:
+    """The grid's row lines through a merged cell (or an enclosed area) where a rule was not
+    drawn (two rows' cells merged by hand) or not found (faint, with print close to it), judged by
+    the print either side: a line of words in the middle of each of the two rows, none crossing
+    the line ("（七）总计" over "四、结转下年度继续办理"). The lines of one label wrapped in a cell
+    over many rows are not each in the middle of a row; characters written one a line are no
+    line of words."""
+    found = []
+    margin = _tolerance(grid)
+    half = RULE_INK // 2
+    for index, (box, shape) in enumerate(_areas(grid)):
+        x0, y0, x1, y1 = box
+        if x1 - x0 < MIN_SIDE or y1 - y0 < MIN_SIDE:
+            continue
+        ink = _box_ink(gray, box, memo, FAINT_CONTRAST)
+        if shape is not None:
+            ink = ink & shape
+        lines = [y0] + [y for y in grid.row_lines if y0 + margin < y < y1 - margin] + [y1]
+        for above, at, below in zip(lines, lines[1:-1], lines[2:]):
+            at -= y0
+            sides = [ink[above - y0 + margin : at - half, margin:-margin], ink[at + half : below - y0 - margin, margin:-margin]]
+            if _through_print(ink.T, at, half) or not all(_line_of_words(side) for side in sides):
+                continue
+            columns = np.flatnonzero(shape[at]) if shape is not None else np.arange(x1 - x0)
+            found.append(Candidate(False, y0 + at, index, x0 + int(columns[0]), x0 + int(columns[-1]) + 1, whole=True))
+    return found
+
+
+def _line_of_words(side: np.ndarray) -> bool:
+    """Whether the print of one row's band is a line of words in the middle of it."""
+    rows, cols = np.flatnonzero(side.any(axis=1)), np.flatnonzero(side.any(axis=0))
+    if rows.size == 0:
+        return False
+    height, width = rows[-1] - rows[0] + 1, cols[-1] - cols[0] + 1
+    middle = (rows[0] + rows[-1]) / 2
+    return width >= WORDS * height and abs(middle - side.shape[0] / 2) <= CENTRED * side.shape[0]
+
+
+def _through_print(ink: np.ndarray, at: int, rule: int = BESIDE) -> bool:
     """Whether a line down column `at` of a cell's ink runs through print: on many of its rows ink
     lies just beside it on both sides (the strokes of the characters it would cut; a number set
-    against a rule lies on one side only, and a rule's dots are narrower than that)."""
-    left = ink[:, max(0, at - BESIDE - NEAR) : max(0, at - BESIDE)].any(axis=1)
-    right = ink[:, at + BESIDE + 1 : at + BESIDE + 1 + NEAR].any(axis=1)
+    against a rule lies on one side only, and a rule's dots are narrower than that). `rule`:
+    pixels either side of the line that are its own ink."""
+    left = ink[:, max(0, at - rule - NEAR) : max(0, at - rule)].any(axis=1)
+    right = ink[:, at + rule + 1 : at + rule + 1 + NEAR].any(axis=1)
     return bool(np.mean(left & right) > THROUGH)
 
 
@@ -549,7 +590,8 @@ def complete_grid(gray: np.ndarray, grid: Grid, detect: Callable[[np.ndarray, BB
     # lost some of their kind.
     if not always and not grid.open_areas and not _faint(gray, grid):
         thin = _thin(_region_ink(gray, grid), grid)
-        if not _borne_out(candidates(gray, grid, [], thin), grid, fewest=PIECES):
+        if not _borne_out(candidates(gray, grid, [], thin), grid, fewest=PIECES) \
+                and not _apart_on_grid_lines(gray, grid, {}):
             return grid
     text = detect(_interiors(gray, grid), grid.bbox)
     memo: Memo = {}

@@ -186,14 +186,17 @@ def _one_row(box: BBox) -> bool:
 
 
 NESTED_AREA = 0.1  # of the enclosing table's area
+NESTED_WIDTH = 0.5  # of the enclosing table's width
 
 
 def _nested(inner: BBox, outer: BBox) -> bool:
     """Whether a grid is a small fragment inside another table: strokes of a cell's print joined
     into "rules" (the 一 and the stems of a label line), not a table of its own. (A table inside
-    a page edge's frame is not small beside it.)"""
+    a page edge's frame is not small beside it, or, two rows of it at the top of the page, it is
+    as wide as the page's print: no line of print in a cell is that wide.)"""
     def area(b: BBox) -> int:
         return (b[2] - b[0]) * (b[3] - b[1])
 
     inside = inner[0] >= outer[0] and inner[1] >= outer[1] and inner[2] <= outer[2] and inner[3] <= outer[3]
-    return inside and area(inner) < NESTED_AREA * area(outer)
+    small = area(inner) < NESTED_AREA * area(outer) and inner[2] - inner[0] < NESTED_WIDTH * (outer[2] - outer[0])
+    return inside and small

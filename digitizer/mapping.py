@@ -128,7 +128,8 @@ def _assign(scores: np.ndarray, threshold: float, floor: float = 30.0,
     blocked = {r for e in used for r in (rivals[e] if rivals else ())}
     for (o1, e1), (o2, e2) in zip(anchors, anchors[1:]):
         printed = list(range(o1 + 1, o2))
-        free = [e for e in range(e1 + 1, e2) if e not in used and e not in blocked]
+        free = _drawing_that_fits([e for e in range(e1 + 1, e2) if e not in used and e not in blocked],
+                                  len(printed), rivals)
         if not printed or len(free) != len(printed):
             continue
         for o, e in zip(printed, free):
@@ -136,6 +137,21 @@ def _assign(scores: np.ndarray, threshold: float, floor: float = 30.0,
                 pairs.append((o, e))
                 used.add(e)
     return sorted(pairs)
+
+
+def _drawing_that_fits(free: list[int], printed: int, rivals: list[set[int]] | None) -> list[int]:
+    """Of the entries free between two anchors, the ones one template's drawing prints there, if
+    only one drawing has as many rows as were printed (one row left between the 2021 rows (五)5
+    and (七)总计 is the 2019 （六）其他处理, not one of the three rows it stands for)."""
+    if len(free) == printed or not rivals:
+        return free
+    fits = []
+    for e in free:
+        others = rivals[e] & set(free)
+        drawing = [f for f in free if f not in others]
+        if others and len(drawing) == printed and drawing not in fits:
+            fits.append(drawing)
+    return fits[0] if len(fits) == 1 else free
 
 
 def _in_print_order(pairs: list[tuple[int, int]], rows: list[ObservedRow]) -> list[tuple[int, int]]:

@@ -70,6 +70,11 @@ def _heads_numbers(table: Table) -> bool:
     )
 
 
+def _mostly_words(cells: list[TableCell]) -> bool:
+    worded = [c for c in cells if len(_CJK.findall(c.text)) >= 2]
+    return len(worded) >= max(2, len(cells) / 2)
+
+
 def classify(table: Table) -> None:
     """Set header_rows and label_cols from where the words are."""
     # Columns right of the middle hold numbers in body rows of any report table; a row with words
@@ -85,6 +90,10 @@ def classify(table: Table) -> None:
         numbers = sum(1 for c in cells if c.text and looks_numeric(c.text))
         # More words than numbers there (a transposed table's rows hold one label beside one value).
         if words and words > numbers:
+            headers.append(row)
+        # Right under a header row, words read unsurely in most of the cells and no number are
+        # the header's next row (table 四's leaf headers written a character a line, blurred).
+        elif headers and headers[-1] == row - 1 and not numbers and _mostly_words(cells):
             headers.append(row)
     # The row under a block's caption (a row of one cell across the table) is that block's header,
     # even when its right half is blank (a block of one value column: 信息内容 | 本年处理决定数量).

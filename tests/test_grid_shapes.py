@@ -311,6 +311,23 @@ def test_a_last_row_alone_with_dashed_columns_is_a_row_of_the_table(tmp_path, se
     assert table.at(0, 0).text == "四、结转下年度继续办理"
 
 
+def test_rows_whose_label_rule_went_unseen_are_split_by_their_print(tmp_path, settings):
+    """Table 三's last rows on an HTML report's page (level 2): the rule between （七）总计 and
+    四、结转下年度继续办理 is thin and gray, with print close to it on both sides, and was not
+    found across the label columns (where a rule may also be missing, two cells merged by hand):
+    the two labels fell into one cell, and both rows lost their keys. The grid's own row line
+    runs between the two lines of words, each in the middle of its row, and none of the print
+    crosses it: the cell is split there. (tests/data/hand-merged-last-rows.png: the label
+    columns and two value columns of the real page, put back where they lay.)"""
+    [table] = _read_where_it_lay(tmp_path, settings, "hand-merged-last-rows.png", (2339, 1654), (190, 492))
+    last = table.n_rows - 1
+    assert table.at(last, 0).text.startswith("四、结转下年度继续办理")
+    assert table.at(last - 1, 1).text.endswith("总计") and table.at(last - 1, 1) is not table.at(last, 0)
+    assert [table.at(r, table.n_cols - 2).text for r in range(last - 2, last + 1)] == ["11", "413", "1"]
+    # The label of （六） over its three rows keeps its cell whole.
+    assert table.at(0, 1) is table.at(2, 1) and table.at(0, 1).text.startswith("(六)")
+
+
 FANGSONG = "/usr/share/fonts/truetype/cwtex/cwfs.ttf"
 
 
@@ -367,3 +384,25 @@ def test_words_stacked_in_narrow_cells_do_not_turn_the_page(tmp_path, settings, 
     [table] = digitize(tmp_path / "page5.png", settings).grids
     assert (table.n_rows, table.n_cols) == (2, 15)
     assert [table.at(1, c).text for c in range(4)] == ["0", "1", "2", "3"]
+
+
+def test_a_table_two_rows_high_inside_a_page_edge_frame_is_a_table():
+    """A photographed page whose dark edges and a fold line frame most of it, and at its top the
+    last two rows of a table carried over from the page before (行政处罚, 行政强制): small beside
+    the frame, the table was taken for strokes of print inside a cell and dropped. No line of
+    print in a cell is as wide as the page's print."""
+    image = Image.new("L", (1654, 2339), 225)
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((10, 20, 1650, 1400), outline=40, width=4)  # the page's edges
+    draw.line((1560, 20, 1560, 1400), fill=60, width=3)  # a fold
+    draw.line((10, 980, 1650, 980), fill=60, width=3)
+    columns, rows = [187, 616, 896, 1175, 1451], [282, 364, 446]
+    for x in columns:
+        draw.line((x, rows[0], x, rows[-1]), fill=30, width=3)
+    for y in rows:
+        draw.line((columns[0], y, columns[-1], y), fill=30, width=3)
+    font = ImageFont.truetype(FONT, 36)
+    for r, label in enumerate(["行政处罚", "行政强制"]):
+        draw.text((205, rows[r] + 20), label, font=font, fill=20)
+    grids = find_grids(np.array(image), 1)
+    assert any((g.n_rows, g.n_cols) == (2, 4) for g in grids), [(g.n_rows, g.n_cols, g.bbox) for g in grids]

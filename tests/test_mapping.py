@@ -222,3 +222,19 @@ def test_a_continued_row_whose_label_reads_nothing_is_the_one_row_left_between_i
         for j, col in enumerate(COLUMNS):
             assert found[("r6_3", col)] == (part.index("r6_3") + j) % 4, col
             assert found[("r7_total", col)] == (part.index("r7_total") + j) % 4, col
+
+
+def test_one_row_left_where_the_other_template_prints_one_row_is_that_row():
+    """A 2021 table 三 that keeps the 2019 （六）其他处理 row (one row where 2021 has three), its
+    label misread ("也处理": the label's first characters cut off into the cell beside it). One
+    row is left between （五）5 and （七）总计: the drawing that prints one row there says it is
+    （六）其他处理, not one of the three rows it stands for."""
+    layout = get_layout("2021")
+    labels = {**_labels_2021("new_received", "r5_5"), "r6": "也处理", "r7_total": "（七）总计",
+              "carry_forward": "四、结转下年度继续办理"}
+    found = {(c.row, c.col): c.value
+             for c in map_table(layout.tables["applications"], [view(applications_table(labels, {}))], layout, 62.0)}
+    order = list(labels)
+    for j, col in enumerate(COLUMNS):
+        assert found[("r6", col)] == (order.index("r6") + j) % 4, col
+        assert found.get(("r6_1", col)) is None

@@ -207,3 +207,22 @@ def test_a_one_value_block_drawn_as_three_cells_keeps_its_header():
     ])
     classify(labels)
     assert labels.header_rows == []  # a continued part's first body row is no header
+
+
+def test_leaf_headers_read_unsurely_under_a_header_row_are_a_header():
+    """Table 四 on a heavily degraded page: its leaf headers, written a character a line, come
+    out of the recognizer as unsure, half-wrong words ("精黑M特" for 结果维持) that do not count
+    as words surely read; right under the header row of 未经复议直接起诉 / 复议后起诉 and over
+    the counts, with no number among them, they are the header's last row, not a row of values."""
+    def unsure(row: int, col: int, text: str, row_span: int = 1) -> TableCell:
+        return TableCell(row, col, row_span, 1, text, 0.3, 5, (0, 0, 1, 1))
+
+    leaves = ["精黑M特", "精黑国正", "Ⅱ他精黑", "爾素Ⅲ精", "Q计"]
+    cells = [cell(0, 0, "行政复议", 5, col_span=5), cell(0, 5, "行政诉讼", 5, col_span=10),
+             *[unsure(1, i, t, row_span=2) for i, t in enumerate(leaves)],
+             cell(1, 5, "未经复议直接起诉", 5, col_span=5), cell(1, 10, "复议后起诉", 5, col_span=5),
+             *[unsure(2, 5 + i, t) for i, t in enumerate(leaves + leaves)],
+             *[cell(3, i, str(i % 3), 5) for i in range(15)]]
+    t = Table([5], 4, 15, cells)
+    classify(t)
+    assert t.header_rows == [0, 1, 2]
