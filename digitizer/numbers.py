@@ -13,7 +13,7 @@ from dataclasses import dataclass
 ZERO_MARKS = frozenset({"", "0", "—", "——", "-", "--", "–", "/", "无", "一"})
 _DASHES = str.maketrans({"−": "-", "–": "-", "﹣": "-", "－": "-", "—": "-", "‐": "-", "‒": "-"})
 _NUMBER = re.compile(
-    r"^(?P<sign>[+-]?)(?P<int>\d{1,3}(?:,\d{3})+|\d+)(?P<frac>\.\d+)?(?P<unit>万元|元|件|个|项|次|人)?$"
+    r"^(?P<sign>[+-]?)(?P<int>\d{1,3}(?:,\d{3})+|\d+)(?P<frac>\.\d+)?(?P<unit>万元|万|元|件|个|项|次|人)?$"
 )
 
 
@@ -57,7 +57,8 @@ def parse_number(text: str) -> ParsedNumber | None:
             value = int(value)
     else:
         value = sign * int(digits)
-    return ParsedNumber(value, match["unit"])
+    # "万" alone: 万元 with its 元 wrapped onto a line of its own and lost (an amount's cell).
+    return ParsedNumber(value, "万元" if match["unit"] == "万" else match["unit"])
 
 
 _POINT_GROUPED = re.compile(r"^[1-9]\d{0,2}(?:\.\d{3})+$")

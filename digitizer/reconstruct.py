@@ -21,11 +21,23 @@ from .types import BBox, CellReading, Grid, Table, TableCell
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
+UNIT_TAIL = 2  # characters after a number that may be its unit misread ("1792.0873万π")
+
+
+def _misread_tail(tail: str) -> bool:
+    return not any(ch.isdigit() for ch in tail) and any(not _CJK.match(ch) for ch in tail)
+
+
 def is_text(cell: TableCell | None) -> bool:
-    """Printed words (a label or header), as opposed to a number or a blank."""
+    """Printed words (a label or header), as opposed to a number or a blank (or a number whose
+    unit, wrapped onto a line of its own, was misread)."""
     if cell is None or not cell.text:
         return False
-    return bool(_CJK.search(cell.text)) and not looks_numeric(cell.text)
+    text = cell.text
+    # A tail that is no word ("π", not "年" of "2019年") after a number.
+    misread_unit = any(_misread_tail(text[-cut:]) and looks_numeric(text[:-cut]) for cut in range(1, UNIT_TAIL + 1)
+                       if text[:1].isdigit() and cut < len(text))
+    return bool(_CJK.search(text)) and not looks_numeric(text) and not misread_unit
 
 
 def build_table(grid: Grid, readings: list[CellReading], to_original: Callable[[BBox], BBox]) -> Table:
@@ -234,7 +246,17 @@ def _repeats_header(previous: Table, table: Table) -> bool:
     # Only the first rows of the header repeated: each of them as the header row it repeats,
     # over the value columns.
     ours, theirs = _header_texts(table, values_only=True), _header_texts(previous, values_only=True)
-    return len(ours) < len(theirs) and all(fuzz.ratio(a, b) >= 80 for a, b in zip(ours, theirs))
+    return len(ours) < len(theirs) and all(fuzz.ratio(a, b) >= 80 and not _other_item(a, b) for a, b in zip(ours, theirs))
+
+
+NUMERALS = frozenset("〇一二三四五六七八九十0123456789")
+
+
+def _other_item(a: str, b: str) -> bool:
+    """Whether two header rows alike but for their numbers head different items: table 二's block
+    captions 第二十条第（一）项 and 第二十条第（九）项 (the next page starts a new block)."""
+    ours, theirs = {ch for ch in a if ch in NUMERALS}, {ch for ch in b if ch in NUMERALS}
+    return bool(ours) and bool(theirs) and ours != theirs
 
 
 def _regrid(table: Table, rules: list[float]) -> None:

@@ -31,6 +31,7 @@ def test_blank_and_zero_marks_mean_zero(text):
         ("2.0", 2, None),
         ("2233.7898万兀", 2233.7898, "万元"),  # 元 misread in blurred print
         ("12仵", 12, "件"),
+        ("1792.0873万", 1792.0873, "万元"),  # 万元 wrapped, its 元 on a line of its own lost
     ],
 )
 def test_numbers_with_separators_units_signs_decimals(text, value, unit):

@@ -136,3 +136,19 @@ def test_thin_digits_on_a_page_printed_light_are_read(engine):
         ["91", "19", "", "", "1", "1", "112"],
         ["17", "7", "", "", "2", "", "26"],
     ]
+
+
+def test_a_unit_wrapped_onto_its_own_line_reads_as_the_unit(engine):
+    """Table 二's block (九) of a Word report (the 乐清 2020 numbers): the amount's cell is too
+    narrow for "1792.0873 万元", and 元 wraps onto a line of its own, where alone it reads "π".
+    Decoded over digits and units line by line, the cell reads as the amount in 万元.
+    (tests/data/wrapped-unit.png: the block as scanned.)"""
+    import cv2
+
+    from .conftest import ROOT
+
+    strip = cv2.imread(str(ROOT / "tests" / "data" / "wrapped-unit.png"), cv2.IMREAD_GRAYSCALE)
+    items, amount = read_cells(strip, [(442, 114, 607, 162), (612, 114, 777, 162)], engine)
+    assert parse_number(items.text).value == 21
+    parsed = parse_number(amount.numeric_text)
+    assert (parsed.value, parsed.unit) == (pytest.approx(1792.0873), "万元")

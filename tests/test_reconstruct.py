@@ -226,3 +226,52 @@ def test_leaf_headers_read_unsurely_under_a_header_row_are_a_header():
     t = Table([5], 4, 15, cells)
     classify(t)
     assert t.header_rows == [0, 1, 2]
+
+
+def _block(page: int, first: int, caption: str, header: list[str], rows: list[list[str]]) -> list[TableCell]:
+    """One block of table 二 (信息内容 + three value columns) from row `first`."""
+    cells = [cell(first, 0, caption, page, col_span=4), *[cell(first + 1, i, h, page) for i, h in enumerate(header)]]
+    for r, row in enumerate(rows):
+        cells += [cell(first + 2 + r, i, text, page) for i, text in enumerate(row)]
+    return cells
+
+
+FEES = ["信息内容", "上一年项目数量", "本年增/减", "处理决定数量"]
+
+
+def block_table(page: int, n_rows: int, cells: list[TableCell]) -> Table:
+    t = Table([page], n_rows, 4, cells, col_rules=[0.0, 0.45, 0.63, 0.81, 1.0])
+    classify(t)
+    return t
+
+
+def test_a_new_block_at_the_top_of_the_next_page_is_no_repeated_header():
+    """Table 二 drawn as one table of blocks, its page ending after block (八) and the next page
+    starting with block (九): the caption 第二十条第（九）项 is like 第二十条第（一）项 at the head of
+    the table but for its number; it is a block of its own, not the header repeated, and keeps its
+    caption and header. Its amount reads "1792.0873万π" (万元 wrapped, 元 misread): still a
+    number, not words that would make its row a header."""
+    first = block_table(1, 8, _block(1, 0, "第二十条第（一）项", ["信息内容", "本年新制作数量", "本年新公开数量", "对外公开总数量"],
+                                     [["规章", "2", "2", "2"], ["规范性文件", "1", "1", "9"]])
+                        + _block(1, 4, "第二十条第（八）项", FEES, [["行政事业性收费", "4", "0", "4"], ["其他", "1", "0", "1"]]))
+    second = block_table(2, 3, _block(2, 0, "第二十条第（九）项", ["信息内容", "采购项目数量", "采购总金额", ""],
+                                      [["政府集中采购", "21", "1792.0873万π", ""]]))
+    assert second.header_rows == [0, 1]
+    tables = join_continued([[first], [second]])
+    [holder] = [t for t in tables if any(c.text == "政府集中采购" for c in t.cells)]
+    procurement = next(c.row for c in holder.cells if c.text == "政府集中采购")
+    assert procurement not in holder.header_rows
+    assert any(c.text == "第二十条第（九）项" and c.row in holder.header_rows for c in holder.cells)
+
+
+def test_a_block_caption_like_the_first_but_for_its_number_is_no_repeated_header():
+    """The next page starts with block (九)'s caption right over its row (the block drawn without
+    a 信息内容 row): alike to the table's first caption 第二十条第（一）项 but for its number, it
+    was taken for the first header row repeated and dropped, and the block lost its caption."""
+    first = block_table(1, 4, _block(1, 0, "第二十条第（一）项", ["信息内容", "本年新制作数量", "本年新公开数量", "对外公开总数量"],
+                                     [["规章", "2", "2", "2"], ["规范性文件", "1", "1", "9"]]))
+    second = block_table(2, 2, [cell(0, 0, "第二十条第（九）项", 2, col_span=4),
+                                *[cell(1, i, t, 2) for i, t in enumerate(["政府集中采购", "21", "1792.0873万元", ""])]])
+    tables = join_continued([[first], [second]])
+    [holder] = [t for t in tables if any(c.text == "政府集中采购" for c in t.cells)]
+    assert any(c.text == "第二十条第（九）项" for c in holder.cells)

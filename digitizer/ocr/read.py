@@ -394,7 +394,11 @@ def read_cells(gray: np.ndarray, bboxes: list[BBox], engine: RecognitionEngine, 
         if len(found) == 1:
             readings.append(CellReading(text, confidence, found[0].numeric_text, found[0].numeric_confidence, 1))
         else:
-            readings.append(CellReading(text, confidence, None, 0.0, len(found)))
+            # Digits-only decoding line by line: a wrapped unit ("1792.0873 万" over "元") whose
+            # lone last character reads as anything ("π") still reads as itself there.
+            numeric = "".join(r.numeric_text or "" for r in found)
+            readings.append(CellReading(text, confidence, numeric or None, min(r.numeric_confidence for r in found),
+                                        len(found)))
     return readings
 
 
