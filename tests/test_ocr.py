@@ -152,3 +152,17 @@ def test_a_unit_wrapped_onto_its_own_line_reads_as_the_unit(engine):
     assert parse_number(items.text).value == 21
     parsed = parse_number(amount.numeric_text)
     assert (parsed.value, parsed.unit) == (pytest.approx(1792.0873), "万元")
+
+
+def test_a_light_minus_before_the_digits_is_read(engine):
+    """A fee's 本年增/减 of −1 in an HTML report at level 2: the minus prints lighter than the 1
+    and stands a little before it, left out of the line's ink, and the change read "1" — a
+    number silently changed in sign. A short flat run of faint ink at mid-height just before the
+    digits is the line's too. (tests/data/light-minus.png: the cell with its neighbour's end.)"""
+    import cv2
+
+    from .conftest import ROOT
+
+    strip = cv2.imread(str(ROOT / "tests" / "data" / "light-minus.png"), cv2.IMREAD_GRAYSCALE)
+    [reading] = read_cells(strip, [(140, 8, 269, 43)], engine)
+    assert parse_number(reading.text).value == -1

@@ -177,12 +177,31 @@ def _faint_extent(rows: np.ndarray, first: int, last: int, paper: int) -> tuple[
     """The ink's first and last columns, carried on over columns that hold faint ink next to them:
     the faint strokes of a light face (the diagonal of a 楷体 "4") fall short of the ink
     threshold but belong to the glyph."""
-    faint = (rows < paper - 0.2 * (paper - int(rows.min()))).any(axis=0)
+    light = rows < paper - 0.2 * (paper - int(rows.min()))
+    faint = light.any(axis=0)
+    while first > 0 and faint[first - 1]:
+        first -= 1
+    first = _light_sign(light, first)
     while first > 0 and faint[first - 1]:
         first -= 1
     while last < len(faint) - 1 and faint[last + 1]:
         last += 1
     return first, last
+
+
+def _light_sign(light: np.ndarray, first: int) -> int:
+    """Where the print starts when a light minus stands a little before it ("−1" whose minus is
+    fainter than its 1, left out of the ink): a short flat run of faint ink at mid-height within
+    half a line's height of the digits, clear of the cell's side. Else `first`."""
+    height = light.shape[0]
+    start = max(0, first - height // 2)
+    columns = np.flatnonzero(light[:, start:first].any(axis=0))
+    if columns.size < max(2, height // 6) or start + columns[0] == 0:
+        return first
+    rows = np.flatnonzero(light[:, start + columns[0] : first].any(axis=1))
+    flat = rows[-1] - rows[0] + 1 <= height / 3
+    middle = height / 4 <= (rows[0] + rows[-1]) / 2 <= 3 * height / 4
+    return start + int(columns[0]) if flat and middle else first
 
 
 def _stretch(line: np.ndarray, paper: int) -> np.ndarray:
