@@ -588,13 +588,13 @@ def complete_grid(gray: np.ndarray, grid: Grid, detect: Callable[[np.ndarray, BB
     is that thin), finds a rule to complete (`always`: for every grid)."""
     # An enclosed area that is no rectangle has lost a rule for sure; light-gray rules have likely
     # lost some of their kind.
+    memo: Memo = {}  # the cells' ink, shared by the first look and the rounds
     if not always and not grid.open_areas and not _faint(gray, grid):
         thin = _thin(_region_ink(gray, grid), grid)
         if not _borne_out(candidates(gray, grid, [], thin), grid, fewest=PIECES) \
-                and not _apart_on_grid_lines(gray, grid, {}):
+                and not _apart_on_grid_lines(gray, grid, memo):
             return grid
     text = detect(_interiors(gray, grid), grid.bbox)
-    memo: Memo = {}
     prints = [_print_box(gray, t, memo) for t in text]
     # A rule that crosses only part of a merged cell (under a spanning header, say) runs from wall
     # to wall only once the rule it stops at is drawn: a few rounds.

@@ -40,10 +40,16 @@ def stroke_length(page: np.ndarray) -> int:
     return max(4, min(page.shape[:2]) // 220)
 
 
-def contrast(crop: np.ndarray) -> float:
-    """Paper minus the darkest ink of a crop, after a blur that keeps single-pixel noise out."""
+def _levels(crop: np.ndarray) -> tuple[np.ndarray, float, float]:
+    """A crop blurred (single-pixel noise kept out), its paper and its darkest ink."""
     smooth = cv2.GaussianBlur(crop, (3, 3), 0)
-    return float(np.percentile(smooth, 90)) - float(smooth.min())
+    return smooth, float(np.percentile(smooth, 90)), float(smooth.min())
+
+
+def contrast(crop: np.ndarray) -> float:
+    """Paper minus the darkest ink of a crop."""
+    _, paper, dark = _levels(crop)
+    return paper - dark
 
 
 def print_floor(contrasts: list[float]) -> float:
@@ -66,9 +72,7 @@ def ink_mask(crop: np.ndarray, stroke: int, least_contrast: float = PRINT_CONTRA
     dust on 1-bit scans) unless they sit beside real strokes, as a decimal point does."""
     if crop.size == 0:
         return None
-    smooth = cv2.GaussianBlur(crop, (3, 3), 0)
-    paper = float(np.percentile(smooth, 90))
-    dark = float(smooth.min())
+    smooth, paper, dark = _levels(crop)
     if paper - dark < least_contrast:
         return None
     mask = (smooth < (paper + dark) / 2).astype(np.uint8)
