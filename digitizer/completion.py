@@ -35,6 +35,7 @@ FAINT_RULES = 90  # gray levels: found rules fainter than this under the paper a
 MIN_SIDE = 8  # pixels: a cell narrower than this holds no rule
 COVER = 0.25  # share of a cell's side (where seen) the pieces of a broken rule cover at least
 SOLID = 0.9  # ... or, whole, nearly all of it
+WALL_SLACK = 0.1  # share of a cell's side (two pixels at least): a piece this near a wall starts at it
 PIECES = 3  # a dotted or dashed rule crosses a cell in at least this many pieces (two where
 # the grid has the rule elsewhere on its line: a dashed rule across a low cell)
 MANY = 10  # ... and this many even pieces in a row, ALIKE of the spaces between them about
@@ -48,6 +49,7 @@ SEEN_INSET = 0.15  # of a text box's short side: of the margin the detector adds
 VISIBLE = 1 / 3  # share of a line that must lie outside text boxes for it to be judged
 BESIDE = 3  # pixels either side of a rule that are the rule's (its dots, their blur)
 RULE_INK = 4 * BESIDE  # pixels: the widest a rule's blurred ink is (a stroke of print lies further off)
+TALLER = 1.15  # a rule's piece at the edge of a text box is this much longer than its print is high
 NEAR = 3  # pixels beyond those: where the strokes of a character a rule cuts lie on both sides
 WALL = 3  # pixels: how near a cell's walls a rule through it comes
 THROUGH = 0.1  # share of a line's rows with print on both sides of it: it runs through print
@@ -176,17 +178,32 @@ def _even(lengths: np.ndarray, share: float = TYPICAL) -> bool:
     return float(np.mean(np.abs(lengths - usual) <= max(2.0, 0.5 * usual))) >= share
 
 
-def _rule(line: np.ndarray, seen: np.ndarray) -> tuple[int, int, bool, int] | None:
+def _whole_pieces(pieces: np.ndarray, spaces: np.ndarray, cut_at_start: bool, cut_at_end: bool) -> np.ndarray:
+    """The lengths of the dots or dashes of a line that the walls did not cut short: a dashed rule
+    is drawn without regard to the cells it crosses, so its first and last dash in a cell may be
+    any part of a dash. Two pieces, both cut, are a rule broken once where the space between them
+    is no longer than the longer piece."""
+    whole = pieces[int(cut_at_start) : len(pieces) - int(cut_at_end)]
+    if len(whole):
+        return whole
+    return np.full(2, max(pieces)) if len(pieces) == 2 and spaces[0] <= max(pieces) else pieces
+
+
+def _rule(line: np.ndarray, seen: np.ndarray, cut_short: bool = False) -> tuple[int, int, bool, int] | None:
     """Where a line of ink is a rule (start, end, whole, pieces): nearly whole where seen, or its longest
     stretch of dots or dashes mostly of one length and evenly spaced. Print that happens to line up
     (a "—" in each of two merged cells and the dotted rule between them) is of all lengths; a
-    dotted rule crossing the line is one dot far from the next."""
+    dotted rule crossing the line is one dot far from the next. `cut_short`: the line lies where
+    the grid has the rule in other rows, and dashes cut short by the walls count (see
+    _whole_pieces); elsewhere a thick rule's edge, slanting out of the wall's margin, would."""
     where = np.flatnonzero(seen)
     ink = line[where]
     if ink.mean() >= SOLID:
         return 0, len(line), True, 1
     edges = np.diff(np.concatenate(([0], ink.astype(np.int8), [0])))
     starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    # A wall is drawn a pixel or two off the cell's box.
+    slack = max(2.0, WALL_SLACK * len(ink))
     if len(starts) < 2:
         return None
     gaps = starts[1:] - ends[:-1]
@@ -195,7 +212,9 @@ def _rule(line: np.ndarray, seen: np.ndarray) -> tuple[int, int, bool, int] | No
     first, last = max(zip(bounds[:-1], bounds[1:]), key=lambda b: ends[b[1] - 1] - starts[b[0]])
     pieces = ends[first:last] - starts[first:last]
     spaces = starts[first + 1 : last] - ends[first : last - 1]
-    if last - first < 2 or not (_even(pieces) and _even(spaces)):
+    lengths = _whole_pieces(pieces, spaces, starts[first] <= slack, len(ink) - ends[last - 1] <= slack) \
+        if cut_short else pieces
+    if last - first < 2 or not (_even(lengths) and _even(spaces)):
         return None
     start, end = int(where[starts[first]]), int(where[ends[last - 1] - 1]) + 1
     if end - start < SPAN * len(line):
@@ -301,11 +320,13 @@ def _on_grid_lines(gray: np.ndarray, grid: Grid, text: list[BBox], ink: np.ndarr
         # row lines through a merged label cell run between the lines of its wrapped text (whose
         # strokes at the baseline look like dots).
         height = y1 - y0
+        # ... no more than an eighth of a low row, whose dashes would else be left out with them.
+        ends = min(wall, max(2, height // 8))
         for line in grid.col_lines[cell.col + 1 : cell.col + cell.col_span]:
             at = line - x0
             if not reach <= at < x1 - x0 - reach:
                 continue
-            band = ink_of[wall : height - wall, at - reach : at + reach + 1]
+            band = ink_of[ends : height - ends, at - reach : at + reach + 1]
             if band.shape[0] < MIN_SIDE:
                 continue
             # The middle of the most inked columns: a blurred rule is several columns wide.
@@ -313,13 +334,18 @@ def _on_grid_lines(gray: np.ndarray, grid: Grid, text: list[BBox], ink: np.ndarr
             best = int(np.median(np.flatnonzero(sums == sums.max())))
             if sums[best] < COVER * band.shape[0]:
                 continue
-            stretch = _rule(band[:, best], np.ones(band.shape[0], bool))
-            if stretch is None or not (stretch[2] or stretch[3] >= PIECES):
+            stretch = _rule(band[:, best], np.ones(band.shape[0], bool), cut_short=True)
+            # Two dashes from wall to wall where the grid has the rule elsewhere on its line:
+            # a dashed rule across a low row; not across the whole table (a block's title row,
+            # whose characters may stand on the line).
+            low_row = cell.col_span < grid.n_cols and stretch is not None \
+                and stretch[0] == 0 and stretch[1] == band.shape[0]
+            if stretch is None or not (stretch[2] or stretch[3] >= PIECES or low_row):
                 continue
             start, end, whole, pieces = stretch
             # Carried to the walls where it reaches their margin (as _rule carries a stretch).
-            start = 0 if start == 0 else start + wall
-            end = height if end == band.shape[0] else end + wall
+            start = 0 if start == 0 else start + ends
+            end = height if end == band.shape[0] else end + ends
             column = at - reach + best
             # A solid stretch is a rule that meets the cell's walls; a glyph's stroke as tall as a
             # low cell (a "）") stops short of them.
@@ -408,6 +434,10 @@ def _borne_out(found: list[Candidate], grid: Grid, fewest: int = 2) -> list[tupl
                     groups.append((nearest, run))
             elif any(c.whole for c in run) or (len({c.cell for c in run}) >= 2
                                                and max(c.pieces for c in run) >= PIECES):
+                groups.append((int(round(centre)), run))
+            elif len({c.cell for c in run}) >= 2 and all(_wall_to_wall(c, grid) for c in run):
+                # Dashes longer than a low row is high leave two pieces in each of its cells:
+                # a rule where they run from wall to wall in two cells or more.
                 groups.append((int(round(centre)), run))
             elif vertical and grid.n_rows == 1 and any(c.pieces >= PIECES and _wall_to_wall(c, grid) for c in run):
                 # A frame one row high (a table's last row carried over to the next page) has no
@@ -550,11 +580,25 @@ def _print_box(gray: np.ndarray, box: BBox, memo: Memo) -> BBox:
         profile = ink.any(axis=axis)
         edges = np.diff(np.concatenate(([0], profile.astype(np.int8), [0])))
         runs = list(zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)))
-        if len(runs) > 1 and runs[-1][1] - runs[-1][0] <= BESIDE:
+        if len(runs) > 1 and _rule_at_edge(ink, axis, runs[-1], (runs[0][0], runs[-2][1])):
             bounds[high] = bounds[low] + int(runs[-1][0]) - 1
-        if len(runs) > 1 and runs[0][1] - runs[0][0] <= BESIDE:
+        if len(runs) > 1 and _rule_at_edge(ink, axis, runs[0], (runs[1][0], runs[-1][1])):
             bounds[low] += int(runs[0][1]) + 1
     return bounds[0], bounds[1], bounds[2], bounds[3]
+
+
+def _rule_at_edge(ink: np.ndarray, axis: int, edge: tuple[int, int], rest: tuple[int, int]) -> bool:
+    """Whether the run of ink at a box's edge (columns where axis is 0, rows where 1) is a rule's:
+    a pixel-thin one, or one no thicker than a blurred rule and longer than the print beside it
+    is high (a dash of a column rule beside a number set against it)."""
+    if edge[1] - edge[0] <= BESIDE:
+        return True
+    if edge[1] - edge[0] > RULE_INK:
+        return False
+    runs_across = 1 - axis  # the runs were of columns (axis 0 summed over) or of rows
+    piece = np.take(ink, range(edge[0], edge[1]), axis=runs_across).any(axis=runs_across)
+    beside = np.take(ink, range(rest[0], rest[1]), axis=runs_across).any(axis=runs_across)
+    return int(np.ptp(np.flatnonzero(piece))) > TALLER * int(np.ptp(np.flatnonzero(beside)))
 
 
 def _core(box: BBox, inset_share: float) -> BBox:

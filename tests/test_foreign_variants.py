@@ -122,3 +122,30 @@ def test_pages_fed_on_their_sides_are_turned_upright(tmp_path, digitizer_for_for
     truth = json.loads((fed / "truth" / "sideways.json").read_text(encoding="utf-8"))
     result = score(truth, digitizer_for_foreign.run(next(iter(discover([fed])))))
     assert not result.wrong, result.wrong[:5]
+
+
+def test_a_coarse_scan_is_read_at_the_working_resolution(tmp_path, digitizer_for_foreign):
+    """A report scanned at 75 dpi (half of a cheap scanner's 150): its 1-px rules fade into the
+    paper beside the print and its characters are a dozen pixels high. The page is enlarged to the
+    resolution the reader works at before its rules are looked for, and read whole."""
+    import cv2
+
+    from digitizer.load import load_pages
+    from digitizer.settings import Settings
+    from digitizer.synth.foreign import build_one
+
+    drawn = tmp_path / "drawn"
+    drawn.mkdir()
+    build_one(drawn, "coarse", 7210, "docx", "L1", layout="2019")
+    truth = json.loads((drawn / "truth" / "coarse.json").read_text(encoding="utf-8"))
+    fed = tmp_path / "fed"
+    (fed / "truth").mkdir(parents=True)
+    shutil.copy(drawn / "truth" / "coarse.json", fed / "truth")
+    source = next(s for s in discover([drawn]) if s.document == "coarse")
+    for page in load_pages(source, Settings()):
+        factor = 620 / min(page.image.shape)  # an A4 sheet's short side at 75 dpi
+        small = cv2.resize(page.image, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
+        cv2.imwrite(str(fed / f"coarse-{page.number:03d}.png"), small)
+    result = score(truth, digitizer_for_foreign.run(next(iter(discover([fed])))))
+    assert not result.wrong, result.wrong[:5]
+    assert result.found_failures == result.expected_failures

@@ -406,3 +406,31 @@ def test_a_table_two_rows_high_inside_a_page_edge_frame_is_a_table():
         draw.text((205, rows[r] + 20), label, font=font, fill=20)
     grids = find_grids(np.array(image), 1)
     assert any((g.n_rows, g.n_cols) == (2, 4) for g in grids), [(g.n_rows, g.n_cols, g.bbox) for g in grids]
+
+
+def test_a_block_two_rows_high_ruled_in_dashes_is_a_table(tmp_path, settings):
+    """The last two rows of a table 二 block carried over to the next page of a Word report
+    scanned 1-bit (200 dpi): a solid frame, a dashed rule between the rows, and three dashed column
+    rules of two dashes a row. The line finder sees a frame of two rows and no column; the dashes
+    run from wall to wall in both rows, each row's two the same length as the other's, and they
+    are the rules (before, the frame was dropped and six values with it). (tests/data/
+    dashed-two-row-block.png, a piece of the real page put back where it lay.)"""
+    [table] = _read_where_it_lay(tmp_path, settings, "dashed-two-row-block.png", (2339, 1654), (165, 240))
+    assert (table.n_rows, table.n_cols) == (2, 4)
+    assert [table.at(1, c).text.replace(" ", "") for c in range(1, 4)] == ["1291", "-105件", "1186件"]
+
+
+def test_dashes_cut_short_by_a_low_rows_walls_are_a_rule(tmp_path, settings):
+    """Blocks of table 二 photographed by a phone: the column rule between 上一年项目数量 and
+    本年增/减 is dashed, and a row 30 px high holds two pieces of it, each cut short by a wall, or
+    one dash and a part of the next; the number set against the rule ("▮142") makes the text
+    detector take the dash in with it. Where the grid has the rule in other rows, two pieces from
+    wall to wall are the rule, whatever part of a dash each is; a piece at a text box's edge, no
+    thicker than a blurred rule and taller than the print, is the rule's, not print (before, each
+    row's two values were read as one cell, "1"). Still weak: a row holding one dash that stops a
+    few pixels short of a wall (行政强制 here). (tests/data/photo-dashed-values.png, a piece of
+    the flattened page put back where it lay.)"""
+    [table] = _read_where_it_lay(tmp_path, settings, "photo-dashed-values.png", (2356, 1588), (165, 455))
+    values = {table.at(r, 0).text: [table.at(r, c).text for c in range(1, table.n_cols)] for r in range(table.n_rows)
+              if table.at(r, 0).text in ("行政许可", "行政处罚")}
+    assert values == {"行政许可": ["1715", "减少11", "1601"], "行政处罚": ["556", "142", "703"]}
