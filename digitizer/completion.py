@@ -178,15 +178,16 @@ def _even(lengths: np.ndarray, share: float = TYPICAL) -> bool:
     return float(np.mean(np.abs(lengths - usual) <= max(2.0, 0.5 * usual))) >= share
 
 
-def _whole_pieces(pieces: np.ndarray, spaces: np.ndarray, cut_at_start: bool, cut_at_end: bool) -> np.ndarray:
-    """The lengths of the dots or dashes of a line that the walls did not cut short: a dashed rule
-    is drawn without regard to the cells it crosses, so its first and last dash in a cell may be
-    any part of a dash. Two pieces, both cut, are a rule broken once where the space between them
-    is no longer than the longer piece."""
+def _dashes_even(pieces: np.ndarray, spaces: np.ndarray, cut_at_start: bool, cut_at_end: bool) -> bool:
+    """Whether the dots or dashes of a line that the walls did not cut short are of one length: a
+    dashed rule is drawn without regard to the cells it crosses, so its first and last dash in a
+    cell may be any part of a dash."""
     whole = pieces[int(cut_at_start) : len(pieces) - int(cut_at_end)]
     if len(whole):
-        return whole
-    return np.full(2, max(pieces)) if len(pieces) == 2 and spaces[0] <= max(pieces) else pieces
+        return _even(whole)
+    # Two pieces, both cut: a rule broken once, where the space between them is no longer than
+    # the longer piece.
+    return (len(pieces) == 2 and spaces[0] <= max(pieces)) or _even(pieces)
 
 
 def _rule(line: np.ndarray, seen: np.ndarray, cut_short: bool = False) -> tuple[int, int, bool, int] | None:
@@ -195,15 +196,13 @@ def _rule(line: np.ndarray, seen: np.ndarray, cut_short: bool = False) -> tuple[
     (a "—" in each of two merged cells and the dotted rule between them) is of all lengths; a
     dotted rule crossing the line is one dot far from the next. `cut_short`: the line lies where
     the grid has the rule in other rows, and dashes cut short by the walls count (see
-    _whole_pieces); elsewhere a thick rule's edge, slanting out of the wall's margin, would."""
+    _dashes_even); elsewhere a thick rule's edge, slanting out of the wall's margin, would."""
     where = np.flatnonzero(seen)
     ink = line[where]
     if ink.mean() >= SOLID:
         return 0, len(line), True, 1
     edges = np.diff(np.concatenate(([0], ink.astype(np.int8), [0])))
     starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
-    # A wall is drawn a pixel or two off the cell's box.
-    slack = max(2.0, WALL_SLACK * len(ink))
     if len(starts) < 2:
         return None
     gaps = starts[1:] - ends[:-1]
@@ -212,9 +211,13 @@ def _rule(line: np.ndarray, seen: np.ndarray, cut_short: bool = False) -> tuple[
     first, last = max(zip(bounds[:-1], bounds[1:]), key=lambda b: ends[b[1] - 1] - starts[b[0]])
     pieces = ends[first:last] - starts[first:last]
     spaces = starts[first + 1 : last] - ends[first : last - 1]
-    lengths = _whole_pieces(pieces, spaces, starts[first] <= slack, len(ink) - ends[last - 1] <= slack) \
-        if cut_short else pieces
-    if last - first < 2 or not (_even(lengths) and _even(spaces)):
+    if last - first < 2 or not _even(spaces):
+        return None
+    if cut_short:
+        slack = max(2.0, WALL_SLACK * len(ink))  # a wall is drawn a pixel or two off the cell's box
+        if not _dashes_even(pieces, spaces, starts[first] <= slack, len(ink) - ends[last - 1] <= slack):
+            return None
+    elif not _even(pieces):
         return None
     start, end = int(where[starts[first]]), int(where[ends[last - 1] - 1]) + 1
     if end - start < SPAN * len(line):
@@ -335,25 +338,27 @@ def _on_grid_lines(gray: np.ndarray, grid: Grid, text: list[BBox], ink: np.ndarr
             if sums[best] < COVER * band.shape[0]:
                 continue
             stretch = _rule(band[:, best], np.ones(band.shape[0], bool), cut_short=True)
-            # Two dashes from wall to wall where the grid has the rule elsewhere on its line:
-            # a dashed rule across a low row; not across the whole table (a block's title row,
-            # whose characters may stand on the line).
-            low_row = cell.col_span < grid.n_cols and stretch is not None \
-                and stretch[0] == 0 and stretch[1] == band.shape[0]
-            if stretch is None or not (stretch[2] or stretch[3] >= PIECES or low_row):
+            if stretch is None:
                 continue
             start, end, whole, pieces = stretch
             # Carried to the walls where it reaches their margin (as _rule carries a stretch).
             start = 0 if start == 0 else start + ends
             end = height if end == band.shape[0] else end + ends
             column = at - reach + best
+            candidate = Candidate(True, x0 + column, index, y0 + start, y0 + end, whole, pieces)
+            # Two dashes from wall to wall where the grid has the rule elsewhere on its line:
+            # a dashed rule across a low row; not across the whole table (a block's title row,
+            # whose characters may stand on the line).
+            low_row = cell.col_span < grid.n_cols and _wall_to_wall(candidate, grid)
+            if not (whole or pieces >= PIECES or low_row):
+                continue
             # A solid stretch is a rule that meets the cell's walls; a glyph's stroke as tall as a
             # low cell (a "）") stops short of them.
             if whole and not (ink_of[:WALL, column].any() and ink_of[-WALL:, column].any()):
                 continue
             if _through_print(ink_of, column) or any(_cuts(gray, t, x0 + column, True, memo, NEAR) for t in inside):
                 continue
-            found.append(Candidate(True, x0 + column, index, y0 + start, y0 + end, whole, pieces))
+            found.append(candidate)
     return found
 
 
