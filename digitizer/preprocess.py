@@ -160,6 +160,7 @@ def _as_3x3(affine: np.ndarray) -> np.ndarray:
 
 WORKING_SHORT_SIDE = 1654  # pixels: an A4 sheet's short side at 200 dpi, the resolution the reader works at
 LEAST_SHORT_SIDE = 1300  # ... a sheet scanned coarser than about 160 dpi is enlarged to it
+PAPER_SHAPES = (0.55, 0.85)  # short side over long side of paper: legal 0.61, A/B series 0.71, letter 0.77
 
 
 def _enlarged(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -168,9 +169,12 @@ def _enlarged(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     At 75-100 dpi a 1-px rule fades into the paper next to the print and a character is a dozen
     pixels: the rule finder's least lengths and the recognizer's crops were measured at 150-300
     dpi. Cubic interpolation gives the rules and strokes back the width the other stages expect;
-    it adds no detail, but it loses none either."""
-    short = min(gray.shape)
-    if short >= LEAST_SHORT_SIDE:
+    it adds no detail, but it loses none either.
+
+    The resolution is inferred from the paper's size, so only a sheet shaped like paper is
+    enlarged: a picture of a table alone (a crop, a screenshot) has no paper to measure by."""
+    short, long = sorted(gray.shape)
+    if short >= LEAST_SHORT_SIDE or not PAPER_SHAPES[0] <= short / long <= PAPER_SHAPES[1]:
         return gray, np.eye(3)
     factor = WORKING_SHORT_SIDE / short
     size = (round(gray.shape[1] * factor), round(gray.shape[0] * factor))

@@ -38,3 +38,19 @@ def test_straighten_maps_boxes_back_to_the_loaded_page(straight_page):
     x0, y0, x1, y1 = to_original_bbox(page, (1000, 1000, 1001, 1001))
     expected = forward @ np.array([1000, 1000, 1.0])
     assert abs(x0 - expected[0]) < 4 and abs(y0 - expected[1]) < 4
+
+
+def test_only_a_sheet_shaped_like_paper_is_enlarged_to_the_working_resolution(straight_page, tmp_path):
+    from .conftest import ruled_table
+
+    # A 300-dpi page brought down to 75 dpi: its paper says how coarse it is.
+    h, w = straight_page.shape
+    coarse = cv2.resize(straight_page, (w // 4, h // 4), interpolation=cv2.INTER_AREA)
+    page = straighten(Page(1, coarse, "x"), Settings())
+    assert min(page.image.shape) >= 1600
+    x0, y0, _, _ = to_original_bbox(page, (800, 800, 801, 801))
+    assert abs(x0 - 800 * coarse.shape[1] / page.image.shape[1]) < 3
+    # A picture of a table alone is no sheet of paper: nothing says it is coarse.
+    ruled_table(tmp_path / "table.png", rows=4)
+    table = cv2.imread(str(tmp_path / "table.png"), cv2.IMREAD_GRAYSCALE)
+    assert straighten(Page(1, table, "x"), Settings()).image.shape == table.shape
