@@ -287,8 +287,10 @@ def candidates(gray: np.ndarray, grid: Grid, text: list[BBox], ink: np.ndarray |
         # Within the cell, off its walls by the margin: a box reaching over them (the corner of
         # a rule the detector took in with the print) would count the wall's ink as print either
         # side of the line.
-        inside = [(max(t[0], x0 + margin), max(t[1], y0 + margin), min(t[2], x1 - margin), min(t[3], y1 - margin))
-                  for t in text if t[0] < x1 - margin and t[2] > x0 + margin and t[1] < y1 - margin and t[3] > y0 + margin]
+        # (A cell lower or narrower than the two margins has no inside.)
+        clipped = [(max(t[0], x0 + margin), max(t[1], y0 + margin), min(t[2], x1 - margin), min(t[3], y1 - margin))
+                   for t in text]
+        inside = [t for t in clipped if t[0] < t[2] and t[1] < t[3]]
         for x, start, end, whole, pieces in rule_columns(ink_of, seen, margin, shape):
             if not any(_cuts(gray, t, x0 + x, True, memo) for t in inside if t[1] < y0 + end and t[3] > y0 + start):
                 found.append(Candidate(True, x0 + x, index, y0 + start, y0 + end, whole, pieces))
