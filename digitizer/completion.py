@@ -576,11 +576,10 @@ def _print_box(gray: np.ndarray, box: BBox, memo: Memo) -> BBox:
     if x1 <= x0 or y1 <= y0:
         return x0, y0, x1, y1
     ink = _box_ink(gray, (x0, y0, x1, y1), memo)
-    columns = np.flatnonzero(ink.any(axis=0))
-    if len(columns) and columns[-1] - columns[0] + 1 <= RULE_INK and ink.any(axis=1).sum() >= 3 * len(columns):
-        # Nothing but a narrow upright run of ink: a dashed column rule standing alone, which the
-        # detector reads as a line of text (a word processor's borders in a cell of a comb of
-        # them). It is no print: the rule there must stay seen to be found.
+    if _rule_alone(ink):
+        # A dashed or dotted column rule standing alone, which the detector reads as a line of
+        # text (a word processor's borders in a cell of a comb of them). It is no print: the rule
+        # there must stay seen to be found.
         return x0, y0, x0, y0
     bounds = [x0, y0, x1, y1]
     for axis, (low, high) in ((0, (0, 2)), (1, (1, 3))):
@@ -592,6 +591,24 @@ def _print_box(gray: np.ndarray, box: BBox, memo: Memo) -> BBox:
         if len(runs) > 1 and _rule_at_edge(ink, axis, runs[0], (runs[1][0], runs[-1][1])):
             bounds[low] += int(runs[0][1]) + 1
     return bounds[0], bounds[1], bounds[2], bounds[3]
+
+
+def _rule_alone(ink: np.ndarray) -> bool:
+    """Whether a box's ink is nothing but a narrow upright run: a rule's dashes, or its dots,
+    whose blur spreads a fringe a few pixels either side and whose gaps leave rows without ink."""
+    counts = ink.sum(axis=0)
+    columns = np.flatnonzero(counts)
+    if not len(columns) or columns[-1] - columns[0] + 1 > RULE_INK:
+        return False
+    rows = ink.any(axis=1)
+    if rows.sum() >= 3 * len(columns):
+        return True
+    core = np.flatnonzero(counts >= counts.max() / 2)
+    edges = np.diff(np.concatenate(([0], rows.astype(np.int8), [0])))
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    return (core[-1] - core[0] + 1 <= 2 * BESIDE + 1 and len(starts) >= PIECES
+            and ends[-1] - starts[0] >= 3 * (core[-1] - core[0] + 1)
+            and _even(ends - starts) and _even(starts[1:] - ends[:-1]))
 
 
 def _rule_at_edge(ink: np.ndarray, axis: int, edge: tuple[int, int], rest: tuple[int, int]) -> bool:

@@ -228,6 +228,11 @@ def continues(previous: Table, table: Table) -> bool:
                 and _repeats_header(previous, table))
     if _only_header(previous):
         return True  # a header cut off its body by the page break (a row broken across pages)
+    if _ends_in_header(previous) and 0 in table.header_rows and _broken_row(previous, table) \
+            and not _repeats_header(previous, table):
+        # A block's header row broken by the page break ("采购项目数" | "量"): the rest of the
+        # block follows it.
+        return True
     if 0 not in table.header_rows:
         # It starts with a body row: a continuation by its structure (a block's header further
         # down is that block's, not a header of its own: table 二's 行政许可 row carried over
@@ -298,17 +303,27 @@ def _only_header(table: Table) -> bool:
     return table.n_rows > 0 and len(table.header_rows) == table.n_rows
 
 
+def _edges(table: Table, cell: TableCell) -> tuple[float, float]:
+    return table.col_rules[cell.col], table.col_rules[cell.col + cell.col_span]
+
+
 def _broken_row(previous: Table, table: Table) -> bool:
     """Whether the first row of `table` is the lower part of the last row of `previous` (a row
-    broken across the page break): each of its cells lies under a cell of that row of the same
-    columns. A header whose first rows ended the page (a spanning "申请人情况" row) and whose next
-    rows begin the next page has other cells there (自然人, 法人或其他组织 ...)."""
+    broken across the page break): each of its cells lies under a cell of that row between the
+    same rules (compared by position: the parts may not yet share one set of columns). A header
+    whose first rows ended the page (a spanning "申请人情况" row) and whose next rows begin the
+    next page has other cells there (自然人, 法人或其他组织 ...)."""
     last = previous.n_rows - 1
+    uppers = [_edges(previous, c) for c in _cells_of_row(previous, last) if c.row + c.row_span - 1 == last]
     for cell in (c for c in table.cells if c.row == 0):
-        upper = previous.at(last, cell.col)
-        if upper is None or upper.col != cell.col or upper.col_span != cell.col_span:
+        left, right = _edges(table, cell)
+        if not any(abs(left - a) <= RULE_TOLERANCE and abs(right - b) <= RULE_TOLERANCE for a, b in uppers):
             return False
     return True
+
+
+def _ends_in_header(table: Table) -> bool:
+    return table.n_rows > 0 and table.n_rows - 1 in table.header_rows
 
 
 def _glue_broken_row(previous: Table, table: Table) -> None:
@@ -338,11 +353,13 @@ def _append(previous: Table, table: Table) -> None:
         shared = _shared_rules(previous.col_rules, table.col_rules)
         _regrid(previous, shared)
         _regrid(table, shared)
-    if _only_header(previous) and table.header_rows[:1] == [0]:
-        # The header goes on over the page: its broken row glued, or its next rows added.
-        if _broken_row(previous, table):
-            _glue_broken_row(previous, table)
+    if _ends_in_header(previous) and table.header_rows[:1] == [0] and _broken_row(previous, table) \
+            and not _repeats_header(previous, table):
+        # The header goes on over the page: its broken row glued.
+        _glue_broken_row(previous, table)
         drop = 0
+    elif _only_header(previous) and table.header_rows[:1] == [0]:
+        drop = 0  # the header goes on over the page: its next rows added
     else:
         leading = []
         for r in range(table.n_rows):

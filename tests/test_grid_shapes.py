@@ -444,3 +444,12 @@ def test_a_header_row_lower_than_the_walls_margins_is_completed_without_error(tm
     where it lay.) Still weak: at this blur, some dashed column rules are lost and cells merge."""
     tables = _read_where_it_lay(tmp_path, settings, "dashed-blocks-shaded-headers.png", (2339, 1654), (200, 250))
     assert len(tables) == 5 and all(t.n_rows >= 2 for t in tables)
+
+
+def test_a_row_carried_over_with_dotted_column_rules_taken_for_text_is_a_row(tmp_path, settings):
+    """Table 二's last row alone at the top of the next page (a Word report, clean scan): a thick
+    frame one row high whose two column rules are dotted. The text detector takes each dotted
+    rule for a line of text, and its dots' blur is wider than a dash's, so the box was kept as
+    print and hid the rule: the row was read as one cell and block (九) went unread."""
+    [table] = _read_where_it_lay(tmp_path, settings, "dotted-one-row-carried-over.png", (2339, 1655), (150, 190))
+    assert [table.at(0, c).text for c in range(table.n_cols)] == ["政府集中采购", "34", "266400元"]

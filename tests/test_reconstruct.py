@@ -275,3 +275,37 @@ def test_a_block_caption_like_the_first_but_for_its_number_is_no_repeated_header
     tables = join_continued([[first], [second]])
     [holder] = [t for t in tables if any(c.text == "政府集中采购" for c in t.cells)]
     assert any(c.text == "第二十条第（九）项" for c in holder.cells)
+
+
+def test_a_block_header_row_broken_by_the_page_break_is_glued_and_its_rows_follow():
+    """A Word table allowed to break rows across pages: the page ends in block (九)'s header row
+    ("采购项目数" over the page), the next page starts with the rest of that row ("量") and then the
+    block's one row. The parts draw their columns differently (the upper part's last value
+    column is divided for the blocks above), so the cells are compared by position. Before, the
+    part on the next page was taken for a table of its own and block (九) went unread."""
+    first = block_table(1, 5, _block(1, 0, "第二十条第（八）项", FEES, [["行政事业性收费", "4", "0", "4"]])
+                        + [cell(3, 0, "第二十条第（九）项", 1, col_span=4),
+                           cell(4, 0, "信息内容", 1), cell(4, 1, "采购项目数", 1), cell(4, 2, "采购总金额", 1, col_span=2)])
+    second = Table([2], 2, 3, [cell(0, 0, "", 2), cell(0, 1, "量", 2), cell(0, 2, "", 2),
+                               cell(1, 0, "政府集中采购", 2), cell(1, 1, "34", 2), cell(1, 2, "26.64", 2)],
+                   col_rules=[0.0, 0.45, 0.63, 1.0])
+    classify(second)
+    assert continues(first, second)
+    [joined] = join_continued([[first], [second]])
+    assert joined.at(4, 1).text == "采购项目数量"
+    assert [joined.at(5, c).text for c in (0, 1, 2)] == ["政府集中采购", "34", "26.64"]
+    assert 5 not in joined.header_rows
+
+
+def test_a_repeated_block_header_after_a_page_ending_in_a_header_row_is_not_glued():
+    """The same page end, the next page repeating the whole header row: not a broken row (its
+    words are the row's own again), so the words are not doubled."""
+    first = block_table(1, 2, [cell(0, 0, "第二十条第（九）项", 1, col_span=4),
+                               cell(1, 0, "信息内容", 1), cell(1, 1, "采购项目数量", 1), cell(1, 2, "采购总金额", 1, col_span=2)])
+    second = Table([2], 2, 3, [cell(0, 0, "信息内容", 2), cell(0, 1, "采购项目数量", 2), cell(0, 2, "采购总金额", 2),
+                               cell(1, 0, "政府集中采购", 2), cell(1, 1, "34", 2), cell(1, 2, "26.64", 2)],
+                   col_rules=[0.0, 0.45, 0.63, 1.0])
+    classify(second)
+    [joined] = join_continued([[first], [second]])
+    assert not any("量采购" in c.text or c.text.count("信息内容") > 1 for c in joined.cells)
+    assert any(c.text == "政府集中采购" for c in joined.cells)
