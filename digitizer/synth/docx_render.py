@@ -490,6 +490,13 @@ def draw_applications(doc, ctx: dict) -> None:
     repeat = {"all": 3, "part": ctx["rng"].choice([1, 2]), "none": 0}[app["repeat_header"]]
     for i in range(repeat):
         _repeat_as_header(table.rows[i])
+    if repeat:
+        # LibreOffice prints a repeated header over the rest of a row broken across the page
+        # (a layout fault of the converter, on no page Word makes): such rows are kept whole.
+        for row in table.rows[3:]:
+            tr_pr = row._tr.get_or_add_trPr()
+            if tr_pr.find(qn("w:cantSplit")) is None:
+                tr_pr.append(_el("w:cantSplit"))
     results = [i for i, k in enumerate(rows) if k not in TOP_ROWS]
     groups = _group_spans(rows, layout)
     in_group = {i for _, a, b in groups for i in range(a, b + 1)}
