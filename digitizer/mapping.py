@@ -97,6 +97,11 @@ def view(table: Table) -> TableView:
                 # A column under a header run with nothing printed over it is still a column (its
                 # header cell spanned rows that went to the page before): _assign pairs it by its
                 # place between the columns whose headers read.
+                # ... but not a column with nothing in it at all (the gap of a double border,
+                # cut into a sliver of cells): it would lengthen the run the order pairs up.
+                if not path and not any(cell.text for cell in _distinct([table.at(b, c) for b in range(table.n_rows)
+                                                                          if b not in headers])):
+                    continue
                 if (path or run_rows) and not any(col.run == run and col.col == c for col in columns):
                     columns.append(ObservedColumn(c, run, path[-1] if path else "", path[:-1]))
         previous_was_header = False

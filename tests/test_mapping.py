@@ -238,3 +238,26 @@ def test_one_row_left_where_the_other_template_prints_one_row_is_that_row():
     for j, col in enumerate(COLUMNS):
         assert found[("r6", col)] == (order.index("r6") + j) % 4, col
         assert found.get(("r6_1", col)) is None
+
+
+def test_table_four_in_a_double_border_with_its_review_header_cut_by_a_false_rule():
+    """Table 四 in a double outer border (its gap cut into an empty column of slivers each side)
+    whose 行政复议 header a false rule cut into "" | "行政复" | "": the review columns 结果维持 and
+    结果纠正 have nothing over them but the empty column before them lengthened the run that order
+    pairs up, and they went unread."""
+    leaves = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
+    cells = [_cell(0, 0, "", 1, 6), _cell(0, 6, "", 1, 11),
+             _cell(2, 1, "", 1, 2), _cell(2, 3, "行政复"), _cell(2, 4, "", 1, 2), _cell(2, 6, "行政诉讼", 1, 10)]
+    cells += [_cell(3, 1 + c, leaf, 2, 1) for c, leaf in enumerate(leaves)]
+    cells += [_cell(3, 6, "未经复议直接起诉", 1, 5), _cell(3, 11, "复议后起诉", 1, 5)]
+    cells += [_cell(4, 6 + c, leaves[c % 5]) for c in range(10)]
+    cells += [_cell(5, 1 + c, str(c + 1)) for c in range(15)]
+    table = Table([3], 6, 17, cells)
+    table.header_rows = [2, 3, 4]
+    layout = get_layout("2021")
+    spec = layout.tables["review_litigation"]
+    found = {(c.row, c.col): c.value for c in map_table(spec, [view(table)], layout, 62.0)}
+    cols = ["upheld", "corrected", "other", "pending", "total"]
+    for b, row in enumerate(["review", "litigation_direct", "litigation_after_review"]):
+        for i, col in enumerate(cols):
+            assert found[(row, col)] == 5 * b + i + 1, (row, col)
