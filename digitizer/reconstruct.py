@@ -107,6 +107,18 @@ def classify(table: Table) -> None:
         # the header's next row (table 四's leaf headers written a character a line, blurred).
         elif headers and headers[-1] == row - 1 and not numbers and _mostly_words(cells):
             headers.append(row)
+    # Rows over the first header row whose print is all group headers, each across several
+    # columns (or a corner cell reaching down into the header), and no number, are the header's
+    # top rows: their words were misread (行政诉讼 read "eaen"), and a transposed table 四's
+    # 行政复议 cell taken for a label hid its five columns.
+    first = min(headers, default=0)
+    while first > 0:
+        printed = [c for c in table.cells if c.row == first - 1 and c.text.strip()]
+        if not (any(is_text(c) for c in printed)
+                and all((c.col_span >= 2 or c.row + c.row_span > first) and not looks_numeric(c.text) for c in printed)):
+            break
+        first -= 1
+        headers.append(first)
     # The row under a block's caption (a row of one cell across the table) is that block's header,
     # even when its right half is blank (a block of one value column: 信息内容 | 本年处理决定数量).
     for row in range(table.n_rows - 1):

@@ -261,3 +261,29 @@ def test_table_four_in_a_double_border_with_its_review_header_cut_by_a_false_rul
     for b, row in enumerate(["review", "litigation_direct", "litigation_after_review"]):
         for i, col in enumerate(cols):
             assert found[(row, col)] == 5 * b + i + 1, (row, col)
+
+
+def test_table_four_in_a_column_with_its_review_counts_blank_and_its_group_misread():
+    """Table 四 printed in a column (项目 | 数量), zeros printed as nothing and every review count
+    0, 行政诉讼 read as Latin letters: transposed to read it, the row of group headers was no
+    header (no word right of the middle), so 行政复议 over five blank columns read as a label
+    and the five review columns went unread."""
+    leaves = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
+    cells = [_cell(0, 0, "项目", 1, 3), _cell(0, 3, "数量"), _cell(1, 0, "行政复议", 5, 2)]
+    cells += [TableCell(6, 0, 5, 1, "eaen", 0.52, 1, (0, 60, 9, 69)), _cell(6, 1, "未经复议直接起诉", 5, 1),
+              TableCell(11, 0, 5, 1, "LRAFTEG", 0.62, 1, (0, 110, 9, 119)), _cell(11, 1, "复议后起诉", 5, 1)]
+    counts = {}
+    for b in range(3):
+        for i, leaf in enumerate(leaves):
+            value = "" if b == 0 else str((3 * b + i) % 5 or "")
+            counts[(b, i)] = int(value or 0)
+            cells += [_cell(1 + 5 * b + i, 2, leaf), _cell(1 + 5 * b + i, 3, value)]
+    table = Table([1], 16, 4, cells)
+    classify(table)
+    layout = get_layout("2019")
+    found = {(c.row, c.col): c for c in map_table(layout.tables["review_litigation"], [view(table)], layout, 62.0)}
+    rows = ["review", "litigation_direct", "litigation_after_review"]
+    cols = ["upheld", "corrected", "other", "pending", "total"]
+    for (b, i), value in counts.items():
+        cell = found[(rows[b], cols[i])]
+        assert cell.page is not None and (cell.value or 0) == value, (rows[b], cols[i])
