@@ -376,8 +376,8 @@ def test_a_worker_killed_mid_batch_costs_no_document(tmp_path):
     process pool: its documents are read again alone and the batch ends with all of them."""
     scans = tmp_path / "scans"
     scans.mkdir()
-    for i in range(6):
-        ruled_table(scans / f"t{i}.png", seed=130 + i)
+    for i in range(20):  # still reading when the first is written (a small table takes under a second)
+        ruled_table(scans / f"t{i:02d}.png", seed=130 + i)
     out = tmp_path / "out"
     command = [sys.executable, "-m", "digitizer.cli", str(scans), "--out", str(out), "--workers", "2",
                "--no-xlsx", "--no-review", "--quiet"]
@@ -390,6 +390,6 @@ def test_a_worker_killed_mid_batch_costs_no_document(tmp_path):
     os.kill(workers[0], signal.SIGKILL)
     assert process.wait(timeout=300) == 0, process.stderr.read()
     summary = json.loads((out / "summary.json").read_text())
-    assert summary["documents"] == 6 and not summary["failed"]
+    assert summary["documents"] == 20 and not summary["failed"]
     with Archive(out / "archive.sqlite") as archive:
-        assert len(archive.dump()["documents"]) == 6
+        assert len(archive.dump()["documents"]) == 20
