@@ -240,11 +240,8 @@ def continues(previous: Table, table: Table) -> bool:
                 and _repeats_header(previous, table))
     if _only_header(previous):
         return True  # a header cut off its body by the page break (a row broken across pages)
-    if _ends_in_header(previous) and 0 in table.header_rows and _broken_row(previous, table) \
-            and not _repeats_header(previous, table):
-        # A block's header row broken by the page break ("采购项目数" | "量"): the rest of the
-        # block follows it.
-        return True
+    if _header_broken_over(previous, table):
+        return True  # the rest of the block follows its broken header row
     if 0 not in table.header_rows:
         # It starts with a body row: a continuation by its structure (a block's header further
         # down is that block's, not a header of its own: table 二's 行政许可 row carried over
@@ -334,8 +331,12 @@ def _broken_row(previous: Table, table: Table) -> bool:
     return True
 
 
-def _ends_in_header(table: Table) -> bool:
-    return table.n_rows > 0 and table.n_rows - 1 in table.header_rows
+def _header_broken_over(previous: Table, table: Table) -> bool:
+    """Whether `previous` ends in a header row that the page break cut and `table` starts with the
+    rest of it ("采购项目数" | "量"), not with the header repeated."""
+    ends_in_header = previous.n_rows > 0 and previous.n_rows - 1 in previous.header_rows
+    return (ends_in_header and table.header_rows[:1] == [0] and _broken_row(previous, table)
+            and not _repeats_header(previous, table))
 
 
 def _glue_broken_row(previous: Table, table: Table) -> None:
@@ -365,10 +366,8 @@ def _append(previous: Table, table: Table) -> None:
         shared = _shared_rules(previous.col_rules, table.col_rules)
         _regrid(previous, shared)
         _regrid(table, shared)
-    if _ends_in_header(previous) and table.header_rows[:1] == [0] and _broken_row(previous, table) \
-            and not _repeats_header(previous, table):
-        # The header goes on over the page: its broken row glued.
-        _glue_broken_row(previous, table)
+    if _header_broken_over(previous, table):
+        _glue_broken_row(previous, table)  # the header goes on over the page: its broken row glued
         drop = 0
     elif _only_header(previous) and table.header_rows[:1] == [0]:
         drop = 0  # the header goes on over the page: its next rows added
