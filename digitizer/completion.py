@@ -384,12 +384,23 @@ def _apart_on_grid_lines(gray: np.ndarray, grid: Grid, memo: Memo) -> list[Candi
         lines = [y0] + [y for y in grid.row_lines if y0 + margin < y < y1 - margin] + [y1]
         for above, at, below in zip(lines, lines[1:-1], lines[2:]):
             at -= y0
-            sides = [ink[above - y0 + margin : at - half, margin:-margin], ink[at + half : below - y0 - margin, margin:-margin]]
-            if _through_print(ink.T, at, half) or not all(_line_of_words(side) for side in sides):
+            if _through_print(ink.T, at, half):
                 continue
-            columns = np.flatnonzero(shape[at]) if shape is not None else np.arange(x1 - x0)
-            found.append(Candidate(False, y0 + at, index, x0 + int(columns[0]), x0 + int(columns[-1]) + 1, whole=True))
+            # Each stretch of the area the line crosses is judged on its own: an area whose rule
+            # was found only in part (an L round two columns of characters written one a line)
+            # would else show a character of each column side by side as a line of words.
+            for left, right in _stretches(shape[at]) if shape is not None else [(0, x1 - x0)]:
+                sides = [ink[above - y0 + margin : at - half, left + margin : right - margin],
+                         ink[at + half : below - y0 - margin, left + margin : right - margin]]
+                if all(side.size and _line_of_words(side) for side in sides):
+                    found.append(Candidate(False, y0 + at, index, x0 + left, x0 + right, whole=True))
     return found
+
+
+def _stretches(row: np.ndarray) -> list[tuple[int, int]]:
+    """The runs of True in a row of booleans, as (start, end) with end exclusive."""
+    edges = np.diff(np.concatenate(([0], row.astype(np.int8), [0])))
+    return list(zip(np.flatnonzero(edges == 1).tolist(), np.flatnonzero(edges == -1).tolist()))
 
 
 def _line_of_words(side: np.ndarray) -> bool:

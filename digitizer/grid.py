@@ -140,7 +140,7 @@ def find_cells(lines: np.ndarray, region: BBox, page: int) -> Grid | None:
                 open_areas.append(((box[0] + x0, box[1] + y0, box[2] + x0, box[3] + y0), labels[y : y + h, x : x + w] == label))
             continue
         boxes.append(box)
-    if not boxes or (len(boxes) == 1 and not _one_row(region)):
+    if not boxes or (len(boxes) == 1 and not _one_row(region) and not _pieces_inside(lines, region)):
         return None
     # Both sides of a rule belong to it: thick or dashed rules (whose masks are wider) included.
     tolerance = max(4.0, (x1 - x0) / 120)
@@ -169,10 +169,21 @@ def grids_from_lines(horizontal: np.ndarray, vertical: np.ndarray, page: int, fe
     grids = []
     for region, own_lines in find_table_regions(horizontal, vertical):
         grid = find_cells(own_lines, region, page)
+        # A frame of one cell is kept only where find_cells saw pieces of rules inside it.
         if grid is not None and grid.n_cols >= fewest_columns and (grid.n_rows >= (1 if grid.n_cols >= 2 else 2)
-                                                                  or _one_row(grid.bbox)):
+                                                                  or _one_row(grid.bbox) or len(grid.cells) == 1):
             grids.append(grid)
     return [g for g in grids if not any(_nested(g.bbox, other.bbox) for other in grids if other is not g)]
+
+
+def _pieces_inside(lines: np.ndarray, region: BBox) -> bool:
+    """Whether a frame that encloses no cell holds pieces of rules joined to it, together as long as
+    the frame is wide: a table whose inner rules (dashed, blurred) were found only in bits, which
+    digitizer.completion may find whole. A page's edge or a box round prose holds none."""
+    x0, y0, x1, y1 = region
+    inset = max(4, (x1 - x0) // 100)
+    inner = lines[y0 + inset : y1 - inset, x0 + inset : x1 - inset]
+    return bool(np.count_nonzero(inner) >= (x1 - x0))
 
 
 ROW_SHAPE = 8  # a frame this many times as wide as high is one row of a table

@@ -453,3 +453,45 @@ def test_a_row_carried_over_with_dotted_column_rules_taken_for_text_is_a_row(tmp
     print and hid the rule: the row was read as one cell and block (九) went unread."""
     [table] = _read_where_it_lay(tmp_path, settings, "dotted-one-row-carried-over.png", (2339, 1655), (150, 190))
     assert [table.at(0, c).text for c in range(table.n_cols)] == ["政府集中采购", "34", "266400元"]
+
+
+def _read_page(settings, name: str) -> list:
+    """The tables read end to end from a whole page (tests/data/`name`)."""
+    from digitizer.pipeline import digitize
+
+    return digitize(DATA / name, settings).grids
+
+
+def test_labels_written_down_a_column_in_blurred_dashed_rules_stay_labels(settings):
+    """Table 三 of an HTML report at level 2 (heavy blur, 150 dpi JPEG): its dashed rules are
+    mostly lost, so completion draws them from the cells' ink. The two label columns written a
+    character a line (三、本年度办理结果 and （三）不予公开) lay in one area whose rule between
+    them was found only in part, and a character of each side by side read as a line of words:
+    rows were drawn through both columns, their pieces read as "1", and with more numbers than
+    words in the first column the table had no label column and went unmapped (159 cells lost).
+    The blank cells of 二、上年结转 hold the dashes of the rule under them (the grid's rule lies a
+    few pixels off the drawn one): they read as "mmm" and "me", and are blank.
+    (tests/data/html-l2-table-three.jpg, the page as drawn: a piece of it put back on plain paper
+    straightens otherwise and reads right either way.)
+    Still weak: a false column rule cuts "二、" off 上年结转's label, and 9 in table 四 reads "g"."""
+    from digitizer.numbers import looks_numeric
+
+    [table] = _read_page(settings, "html-l2-table-three.jpg")
+    assert table.n_cols - table.label_cols == 7  # 自然人, five kinds of organisation, 总计
+    group = [c for c in table.cells if c.col == 0 and c.row not in table.header_rows]
+    assert not any(looks_numeric(c.text) for c in group if c.text)
+    [carried] = [r for r in range(table.n_rows)
+                 if any("上年结转" in table.at(r, c).text for c in range(table.label_cols))]
+    assert [table.at(carried, c).text for c in range(table.label_cols, table.n_cols)] == ["18", "", "", "", "", "", "18"]
+
+
+def test_a_frame_whose_inner_rules_were_found_only_in_bits_is_a_table(settings):
+    """Table 四 of the same report: solid frame, dashed inner rules blurred so that the line
+    finder kept only bits of them, joined to the frame, which enclosed no cell. Such a frame was
+    no table (the report said "table 四 not found"); holding pieces of rules, it now goes to
+    completion, which finds its rules in its ink. A page edge or a box round prose holds none.
+    (tests/data/html-l2-table-four.jpg, the page as drawn.)"""
+    [table] = _read_page(settings, "html-l2-table-four.jpg")
+    assert (table.n_rows, table.n_cols) == (4, 15)
+    assert [table.at(2, c).text for c in range(5)] == ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
+    assert [table.at(3, c).text for c in range(9)] == ["5", "", "", "2件", "7件", "8", "", "", "1件"]

@@ -78,13 +78,14 @@ def ink_mask(crop: np.ndarray, stroke: int, least_contrast: float = PRINT_CONTRA
     mask = (smooth < (paper + dark) / 2).astype(np.uint8)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     height, width = mask.shape
+    dashes = _dashed_rule_pieces(stats, stroke)
     big, small = [], []
     for label in range(1, count):
         x, y, w, h, area = stats[label]
         sides, ends = x == 0 or x + w == width, y == 0 or y + h == height
         # A piece of a ruling line runs along the side it touches: a "1" or the top bar of a "5"
         # that touches the top of a low cell at 100 dpi (the print fills it) is print.
-        if (sides and w <= 3) or (ends and h <= 3 and (sides or w >= RULE_REMNANT * width)):
+        if (sides and w <= 3) or (ends and h <= 3 and (sides or w >= RULE_REMNANT * width)) or label in dashes:
             continue
         (big if max(w, h) >= stroke else small).append(label)
     if not big:
@@ -100,6 +101,48 @@ def ink_mask(crop: np.ndarray, stroke: int, least_contrast: float = PRINT_CONTRA
         cx, cy = stats[label][0] + stats[label][2] / 2, stats[label][1] + stats[label][3] / 2
         keep[label] = x0 - reach <= cx <= x1 + reach and y0 - 0.3 * reach <= cy <= y1 + 0.3 * reach
     return keep[labels].astype(np.uint8)
+
+
+DASH_BAND = 0.2  # of a cell's side: how near it a dashed rule that the cell's box took in runs
+DASHES = 3  # a row of at least this many flat pieces along a side is a dashed rule
+
+
+def _dashed_rule_pieces(stats: np.ndarray, stroke: int) -> set[int]:
+    """Labels of the pieces of a dashed or dotted rule that the cell's box took in (its rule was
+    found a few pixels off the drawn one): at least DASHES flat pieces of about one length in a
+    row along one side, on one line, over RULE_REMNANT of it; and where two such rules meet in a
+    corner of the box, their crossing. Print is no such row: a "—" is one piece, and the strokes
+    of characters are of all lengths and do not line up."""
+    height, width = (int(stats[0][3]), int(stats[0][2])) if len(stats) else (0, 0)
+    flat = max(5, stroke // 2 + 1)
+    out: set[int] = set()
+    for axis in (0, 1):  # pieces along the top or bottom, then along the left or right side
+        along, across = (width, height) if axis == 0 else (height, width)
+        band = max(4, DASH_BAND * across)
+        for near_start in (True, False):
+            row = []
+            for label in range(1, len(stats)):
+                x, y, w, h, _ = stats[label]
+                pos, length, start, thick = (x, w, y, h) if axis == 0 else (y, h, x, w)
+                off = start if near_start else across - (start + thick)
+                if thick <= flat and length <= 4 * flat and off <= band:
+                    row.append((pos, length, start + thick / 2, label))
+            if len(row) < DASHES:
+                continue
+            line = float(np.median([c for *_, c, _ in row]))
+            usual = float(np.median([n for _, n, _, _ in row]))
+            # The pieces cut by the box's ends may be any part of a dash.
+            on_line = [(p, n, label) for p, n, c, label in row
+                       if abs(c - line) <= flat / 2 and (0.5 * usual <= n <= 2 * usual or p == 0 or p + n >= along)]
+            if len(on_line) >= DASHES and max(p + n for p, n, _ in on_line) - min(p for p, _, _ in on_line) >= RULE_REMNANT * along:
+                out.update(label for *_, label in on_line)
+    if out:
+        for label in range(1, len(stats)):
+            x, y, w, h, _ = stats[label]
+            corner = min(x, width - x - w) <= 1 and min(y, height - y - h) <= 1
+            if corner and max(w, h) <= 2 * flat:
+                out.add(label)
+    return out
 
 
 def join_split_glyphs(segments: list[tuple[int, int]], char_height: int) -> list[tuple[int, int]]:
