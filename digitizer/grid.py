@@ -111,6 +111,56 @@ def _reach_edges(mask: np.ndarray, gap: int) -> None:
             view[row, last[row] + 1 :] = 255
 
 
+FREE_ENDS = 3  # column rules ending free at one height: a rule there was not drawn
+
+
+def _join_free_ends(mask: np.ndarray, tolerance: int) -> None:
+    """Draw the row rule that column rules ending free at one height imply (in place): three or
+    more column rules that hang from a row rule and stop at the same height, with no rule there
+    for them to meet, stop where a rule was not drawn (a header's rule under 法人或其他组织 left
+    out: its leaf columns' rules end under it). An end is free where no rule meets it and the
+    rule does not go on beyond it (a gap in a broken rule is no end); a piece free at both ends
+    hangs from nothing. The rule is drawn from the first of them to the last and on to the nearest
+    rule either side. (Row rules are not joined so: a dashed row rule's dashes stop short of the
+    column rules they cross.)"""
+    height, width = mask.shape
+    pieces = cv2.morphologyEx(mask, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, 3 * tolerance)))
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(pieces, connectivity=8)
+
+    def free(at: int, step: int, x: int, w: int, y: int, h: int) -> bool:
+        band = mask[max(0, at - 2) : at + 3]
+        beside = band[:, max(0, x - tolerance) : x].any() or band[:, x + w : x + w + tolerance].any()
+        beyond = (mask[max(0, at + step * 3) : at + step * (tolerance + 3) : step, x : x + w].any()
+                  or (pieces[:y, x : x + w].any() if step < 0 else pieces[y + h :, x : x + w].any()))
+        return not beside and not beyond
+
+    ends: list[tuple[int, int, int]] = []  # (height, left, right) of each free end
+    for label in range(1, count):
+        x, y, w, h, _ = stats[label]
+        top, bottom = y, y + h - 1
+        # An end at the region's edge meets its border.
+        top_free = top > tolerance and free(top, -1, x, w, y, h)
+        bottom_free = bottom < height - 1 - tolerance and free(bottom, 1, x, w, y, h)
+        if top_free != bottom_free:
+            ends.append((top if top_free else bottom, x, x + w))
+    ends.sort()
+    groups: list[list[tuple[int, int, int]]] = []
+    for end in ends:
+        if groups and end[0] - groups[-1][-1][0] <= tolerance:
+            groups[-1].append(end)
+        else:
+            groups.append([end])
+    for group in groups:
+        if len(group) < FREE_ENDS:
+            continue
+        at = int(np.median([e[0] for e in group]))
+        left, right = min(e[1] for e in group), max(e[2] for e in group)
+        inked_left, inked_right = np.flatnonzero(mask[at, :left]), np.flatnonzero(mask[at, right:])
+        start = int(inked_left[-1]) if inked_left.size else 0
+        stop = right + int(inked_right[0]) if inked_right.size else width
+        mask[max(0, at - 1) : at + 2, start:stop] = 255
+
+
 def find_cells(lines: np.ndarray, region: BBox, page: int) -> Grid | None:
     """Cells of one table region: the enclosed areas between its lines, snapped to a line grid."""
     x0, y0, x1, y1 = region
@@ -121,6 +171,7 @@ def find_cells(lines: np.ndarray, region: BBox, page: int) -> Grid | None:
     # short rules, say).
     if y1 - y0 >= lines.shape[0] // 40:
         _reach_edges(mask, int(max(4.0, (x1 - x0) / 120)))
+        _join_free_ends(mask, int(max(4.0, (x1 - x0) / 120)))
     cv2.rectangle(mask, (0, 0), (mask.shape[1] - 1, mask.shape[0] - 1), 255, 2)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(cv2.bitwise_not(mask), connectivity=4)
     min_side = max(6, (x1 - x0) // 200)

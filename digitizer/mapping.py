@@ -110,7 +110,10 @@ def view(table: Table) -> TableView:
     return TableView(table, rows, columns, run + 1)
 
 
-def _assign(scores: np.ndarray, threshold: float, floor: float = 30.0,
+PLACED_BY_ORDER = 30.0  # similarity from which a label between two sure matches takes its place
+
+
+def _assign(scores: np.ndarray, threshold: float, floor: float = PLACED_BY_ORDER,
             rivals: list[set[int]] | None = None, taken: set[int] | None = None) -> list[tuple[int, int]]:
     """One-to-one pairs (observed, entry) by label similarity.
 
@@ -189,6 +192,11 @@ def _entry_score(entry: AxisEntry, leaf: str, parents: list[str]) -> float:
     score = label_similarity(entry, leaf)
     if entry.parent and parents:
         score += 5.0 * max(similarity(entry.parent, p) for p in parents) / 100.0
+    # A column under its group's header alone (the header repeated on the next page without its
+    # leaf row: 法人或其他组织 over five columns) is one of the group's: never a sure match, but
+    # _assign places it by its order between sure ones when as many columns as entries lie there.
+    if entry.parent and score < PLACED_BY_ORDER and similarity(entry.parent, leaf) >= SURE_LABEL:
+        score = PLACED_BY_ORDER
     return score
 
 

@@ -495,3 +495,17 @@ def test_a_frame_whose_inner_rules_were_found_only_in_bits_is_a_table(settings):
     assert (table.n_rows, table.n_cols) == (4, 15)
     assert [table.at(2, c).text for c in range(5)] == ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
     assert [table.at(3, c).text for c in range(9)] == ["5", "", "", "2件", "7件", "8", "", "", "1件"]
+
+
+def test_a_header_rule_left_out_is_drawn_where_the_leaf_columns_rules_end(settings):
+    """Table 三 of a Word report on 1-bit paper, dashed rules: the rule under 法人或其他组织 was
+    not drawn, so its five leaf headers were one area with it, their column rules hanging from
+    the row rule below and ending under it. The header cells were read as "法人或其他业研" and
+    "织机取共他", and every organisation column went unmapped (117 cells). Three or more column
+    rules ending free at one height imply the rule there. (tests/data/docx-bilevel-header-rule-
+    left-out.png, the page as drawn.) Still weak: the corner cell reaches down over 一、本年新收's
+    label, whose rule is lost at the left, and 科研机构 runs into the cell under it."""
+    [table] = _read_page(settings, "docx-bilevel-header-rule-left-out.png")
+    leaves = [table.at(2, c).text for c in range(table.n_cols)]
+    assert table.at(1, 4).text.startswith("法人或其他") and table.at(1, 4).row_span == 1
+    assert {"商业企业", "社会公益组织", "法律服务机构", "其他"} <= set(leaves)

@@ -110,6 +110,24 @@ def test_columns_whose_header_went_to_the_page_before_are_placed_by_their_neighb
             assert found.get((key, col)) == (i + j) % 4, (key, col)
 
 
+def test_columns_under_their_group_header_alone_are_placed_by_the_layouts_order():
+    """Table 三 continued on the next page of a Word report, its header repeated without its last
+    row: 申请人情况 over 自然人 | 法人或其他组织 (across five columns) | 总计, no organisation
+    labels. The five columns under the group's header are its five organisations in the layout's
+    order, between 自然人 and 总计 (before, all five went unmapped)."""
+    labels = {"r6": "（六）其他处理", "r7_total": "（七）总计", "carry_forward": "四、结转下年度继续办理"}
+    table = applications_table(labels, {})
+    table.cells = [c for c in table.cells if not (c.row == 1 and 4 <= c.col <= 8)]
+    table.cells.append(_cell(1, 4, "法人或其他组织", 1, 5))
+    classify(table)
+    layout = get_layout("2019")
+    cells = map_table(layout.tables["applications"], [view(table)], layout, 62.0)
+    found = {(c.row, c.col): c.value for c in cells}
+    for i, key in enumerate(labels):
+        for j, col in enumerate(COLUMNS):
+            assert found.get((key, col)) == (i + j) % 4, (key, col)
+
+
 def test_table_four_in_a_column_beside_a_blank_column_maps_every_count():
     """Table 四 printed in a column (项目 | 数量), its labels three levels deep, a blank column
     between them and the counts, 行政诉讼 read unsurely: transposed to read it, the blank column
