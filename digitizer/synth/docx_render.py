@@ -388,24 +388,35 @@ def _app_label(key: str, label: str, ctx: dict) -> str:
     return _numbered(label, v["document"]["numbering"])
 
 
-def _app_header(table, ctx: dict, label_cols: int) -> None:
+def _app_header(table, ctx: dict, label_cols: int, cut: int = 0) -> None:
+    """Table 三's three header rows. `cut`: the header rows repeated on a continued page, when
+    only part of them are: no cell spans across from them into the rest (as HTML's thead cuts
+    them). A repeated row holding the top of a taller merged cell is printed by LibreOffice with
+    the cell's text running over the body row below, a fault no Word page shows."""
     app = ctx["variants"]["applications"]
     shade, bold = ctx["variants"]["active"]["header_shading"], ctx["head_bold"]
     small = max(7.0, ctx["table_pt"] - 2)
+
+    def down(r0: int, c0: int, r1: int, c1: int):
+        if 0 < cut and r0 < cut <= r1:
+            _span(table, cut, c0, r1, c1)
+            r1 = cut - 1
+        return _span(table, r0, c0, r1, c1)
+
     if app["corner"] == "split":
         top = _span(table, 0, 0, 0, label_cols - 1)
         _put(top, NOTE, size=small)
-        _span(table, 1, 0, 2, label_cols - 1)
+        down(1, 0, 2, label_cols - 1)
     else:
-        corner = _span(table, 0, 0, 2, label_cols - 1)
+        corner = down(0, 0, 2, label_cols - 1)
         _put(corner, NOTE if app["corner"] == "note" else "", size=small)
     cols = table_blocks(ctx["layout"], "applications")[0]["cols"]
     first, last = label_cols, label_cols + len(cols) - 1
     if app["header"] == "rowspan":
         cells = [_span(table, 0, first, 0, last)]
         _put(cells[0], "申请人情况", bold=bold)
-        cells.append(_span(table, 1, first, 2, first))
-        cells.append(_span(table, 1, last, 2, last))
+        cells.append(down(1, first, 2, first))
+        cells.append(down(1, last, 2, last))
         _put(cells[1], cols[0]["label"], bold=bold)
         _put(cells[2], cols[-1]["label"], bold=bold)
     else:
@@ -485,9 +496,10 @@ def draw_applications(doc, ctx: dict) -> None:
     rows = printed_rows(report)
     cols = [c["key"] for c in table_blocks(layout, "applications")[0]["cols"]]
     table = _new_table(doc, 3 + len(rows), _app_widths(ctx), v["rules"], ctx["row_pt"])
-    _app_header(table, ctx, 3)
-    _keep_together(table, 3 + ctx["rng"].choice([1, 2]))
+    kept = 3 + ctx["rng"].choice([1, 2])
     repeat = {"all": 3, "part": ctx["rng"].choice([1, 2]), "none": 0}[app["repeat_header"]]
+    _app_header(table, ctx, 3, cut=repeat if repeat < 3 else 0)
+    _keep_together(table, kept)
     for i in range(repeat):
         _repeat_as_header(table.rows[i])
     if repeat:
