@@ -162,10 +162,12 @@ def _drawing_that_fits(free: list[int], printed: int, rivals: list[set[int]] | N
     return fits[0] if len(fits) == 1 else free
 
 
-def _in_print_order(pairs: list[tuple[int, int]], rows: list[ObservedRow]) -> list[tuple[int, int]]:
-    """Rows that read the same label (one label cell over two rows whose rule between them was
-    not printed: "5.属于三类内部事务信息6.属于四类过程性信息") take their entries in print order;
-    their labels alone cannot say which row is which."""
+def _in_print_order(pairs: list[tuple[int, int]],
+                    rows: list[ObservedRow] | list[ObservedColumn]) -> list[tuple[int, int]]:
+    """Rows (or columns) that read the same label take their entries in print order, which is
+    the layout's: their labels alone cannot say which is which (one label cell over two rows
+    whose rule between them was not printed: "5.属于三类内部事务信息6.属于四类过程性信息"; table
+    四's three 结果维持 where a group label went unread)."""
     groups: dict[str, list[tuple[int, int]]] = {}
     for o, e in pairs:
         groups.setdefault(rows[o].leaf, []).append((o, e))
@@ -403,7 +405,7 @@ def _map_column_header_mode(tv: TableView, spec: TableSpec, threshold: float,
     body = tv.rows
     if not body:
         return found
-    for o, e in _assign(scores, threshold):
+    for o, e in _in_print_order(_assign(scores, threshold), observed):
         column = observed[o]
         row = _value_row(tv, column.run, body)
         cell = tv.table.at(row.row, column.col)

@@ -157,10 +157,13 @@ def classify(table: Table) -> None:
         numbers = sum(1 for c in cells if c is not None and c.text and looks_numeric(c.text))
         if body and words > numbers and words >= 0.3 * len(body):
             label_cols = col + 1
-        elif numbers or not body:
+        elif numbers > words or not body:
             break
         # A column with nothing printed in it (the rest of a row header cut off at the page
-        # break above, its text left on the page before) may still have labels to its right.
+        # break above, its text left on the page before) may still have labels to its right; so
+        # may one of group labels, most of it one tall merged cell, whose blank print a stray
+        # mark read as a number ("1", "111") does not outweigh (table 四 in a column: 行政复议 |
+        # 未经复议直接起诉 | 结果维持 ... left of its one column of counts).
     table.label_cols = label_cols
 
 

@@ -509,3 +509,26 @@ def test_a_header_rule_left_out_is_drawn_where_the_leaf_columns_rules_end(settin
     leaves = [table.at(2, c).text for c in range(table.n_cols)]
     assert table.at(1, 4).text.startswith("法人或其他") and table.at(1, 4).row_span == 1
     assert {"商业企业", "社会公益组织", "法律服务机构", "其他"} <= set(leaves)
+
+
+def test_table_four_in_a_column_with_its_group_cells_cut_keeps_its_labels(settings):
+    """Table 四 in a column (项目 | 数量) of the 乐清 2020 report as the HTML renderer drew it,
+    scanned at level 1: false rules cut its group cells (行政复议, 行政诉讼, 未经复议直接起诉) into
+    pieces, mostly blank, and a stray mark in one read "1". That number made the first column a
+    column of values: the table had no label columns and was not found. Then, 未经复议直接起诉
+    unread, its 结果维持 and 复议后起诉's swapped their counts. A column of more words than
+    numbers does not stop the label columns, and columns of one label (the table is read
+    transposed) take their places in print order, the layout's. (tests/data/table-four-in-a-
+    column-html.pdf, the page as scanned: a piece of it put back on plain paper reads right
+    either way.)"""
+    from digitizer.layouts import get_layout
+    from digitizer.mapping import map_table, view
+
+    [table] = _read_page(settings, "table-four-in-a-column-html.pdf")
+    assert table.label_cols == 3
+    layout = get_layout("2019")
+    found = {(c.row, c.col): c.value for c in map_table(layout.tables["review_litigation"], [view(table)], layout, 62.0)}
+    # The report's counts: 3 cases taken to court without review, all upheld; nothing else.
+    assert found == {(row, col): 3 if row == "litigation_direct" and col in ("upheld", "total") else 0
+                     for row in ("review", "litigation_direct", "litigation_after_review")
+                     for col in ("upheld", "corrected", "other", "pending", "total")}
