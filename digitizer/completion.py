@@ -594,9 +594,7 @@ def _print_box(gray: np.ndarray, box: BBox, memo: Memo) -> BBox:
         return x0, y0, x0, y0
     bounds = [x0, y0, x1, y1]
     for axis, (low, high) in ((0, (0, 2)), (1, (1, 3))):
-        profile = ink.any(axis=axis)
-        edges = np.diff(np.concatenate(([0], profile.astype(np.int8), [0])))
-        runs = list(zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)))
+        runs = _stretches(ink.any(axis=axis))
         if len(runs) > 1 and _rule_at_edge(ink, axis, runs[-1], (runs[0][0], runs[-2][1])):
             bounds[high] = bounds[low] + int(runs[-1][0]) - 1
         if len(runs) > 1 and _rule_at_edge(ink, axis, runs[0], (runs[1][0], runs[-1][1])):

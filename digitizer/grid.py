@@ -166,12 +166,14 @@ def find_cells(lines: np.ndarray, region: BBox, page: int) -> Grid | None:
     x0, y0, x1, y1 = region
     mask = lines[y0:y1, x0:x1].copy()
     mask = cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3)))
+    # Both sides of a rule belong to it: thick or dashed rules (whose masks are wider) included.
+    tolerance = max(4.0, (x1 - x0) / 120)
     # A missing outer border still closes the table, and rules that stop a little short of where
     # it would be still reach it (in a region as tall as a table: not in a page edge's stair of
-    # short rules, say).
+    # short rules, say); column rules ending free at one height meet the rule left out there.
     if y1 - y0 >= lines.shape[0] // 40:
-        _reach_edges(mask, int(max(4.0, (x1 - x0) / 120)))
-        _join_free_ends(mask, int(max(4.0, (x1 - x0) / 120)))
+        _reach_edges(mask, int(tolerance))
+        _join_free_ends(mask, int(tolerance))
     cv2.rectangle(mask, (0, 0), (mask.shape[1] - 1, mask.shape[0] - 1), 255, 2)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(cv2.bitwise_not(mask), connectivity=4)
     min_side = max(6, (x1 - x0) // 200)
@@ -193,8 +195,6 @@ def find_cells(lines: np.ndarray, region: BBox, page: int) -> Grid | None:
         boxes.append(box)
     if not boxes or (len(boxes) == 1 and not _one_row(region) and not _pieces_inside(lines, region)):
         return None
-    # Both sides of a rule belong to it: thick or dashed rules (whose masks are wider) included.
-    tolerance = max(4.0, (x1 - x0) / 120)
     row_lines = _cluster([b[1] - 1 for b in boxes] + [b[3] + 1 for b in boxes], tolerance)
     col_lines = _cluster([b[0] - 1 for b in boxes] + [b[2] + 1 for b in boxes], tolerance)
     cells = []
