@@ -20,6 +20,8 @@ import hashlib
 import json
 import re
 import shutil
+import sqlite3
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -455,11 +457,25 @@ def _upgrade_unique_key(conn: Connection) -> None:
     conn.exec_driver_sql("DROP TABLE documents_before_upgrade")
 
 
+def _switch_to_wal(cursor: Any, wait_s: float = 30.0) -> None:
+    """SQLite answers "database is locked" at once, without calling the busy handler, when two
+    connections switch a fresh file to WAL at the same moment: try again for a while."""
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as err:
+            if "locked" not in str(err) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     """WAL: readers and one writer at a time without blocking each other; busy_timeout: a worker
     waits for another's transaction instead of failing with "database is locked"."""
     cursor = dbapi_conn.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=30000")
+    _switch_to_wal(cursor)
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
