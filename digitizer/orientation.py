@@ -101,8 +101,9 @@ def prose_lines(gray: np.ndarray, grids: list[Grid]) -> dict[str, list[BBox]]:
     ("across") and those running down it ("down").
 
     Print is closed along each direction over gaps between characters (but not between lines);
-    a closed run many times as long as it is thick, and at least half a character thick (not a
-    rule), is a line. Thin rules and scattered marks (a seal's ring, a page number) are neither."""
+    a closed run many times as long as it is thick, and at least two strokes thick, is a line (a
+    character is about five strokes tall). Rules, however heavy (a table's outer border left
+    outside its grid), and scattered marks (a seal's ring, a page number) are neither."""
     _, ink = cv2.threshold(gray, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
     for g in grids:
         x0, y0, x1, y1 = g.bbox
@@ -115,7 +116,7 @@ def prose_lines(gray: np.ndarray, grids: list[Grid]) -> dict[str, list[BBox]]:
         lines = []
         for x, y, w, h, _ in stats[1:]:
             along, thick = (w, h) if direction == "across" else (h, w)
-            if along >= PROSE_LINE * thick and thick >= gap // 2:
+            if along >= PROSE_LINE * thick and thick >= gap:
                 lines.append((int(x), int(y), int(x + w), int(y + h)))
         out[direction] = sorted(lines, key=lambda b: -max(b[2] - b[0], b[3] - b[1]))
     return out

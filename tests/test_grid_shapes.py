@@ -386,6 +386,18 @@ def test_words_stacked_in_narrow_cells_do_not_turn_the_page(tmp_path, settings, 
     assert [table.at(1, c).text for c in range(4)] == ["0", "1", "2", "3"]
 
 
+def test_a_heavy_border_outside_the_grid_is_no_line_of_print_running_down(settings):
+    """Table 三 of an HTML report carried over to the next page: its first column (三、本年度办理
+    结果) is empty there and has no row rules, so the grid starts at the next column and the
+    table's heavy left border lies outside it, alone, as tall as the page's print. Taken for a
+    line of print running down the page, it said the page lay on its side: the page was turned
+    a quarter and its 77 cells went unread. A rule is thinner than a line of characters."""
+    [table] = _read_page(settings, "html-l1-heavy-border-outside-grid.jpg")
+    assert (table.n_rows, table.n_cols) == (11, 9)
+    assert table.at(0, 1).text == "1、本机关不掌握相关政府信息"
+    assert [table.at(0, c).text for c in range(2, 9)] == ["18", "0", "0", "0", "0", "0", "18"]
+
+
 def test_a_table_two_rows_high_inside_a_page_edge_frame_is_a_table():
     """A photographed page whose dark edges and a fold line frame most of it, and at its top the
     last two rows of a table carried over from the page before (行政处罚, 行政强制): small beside
