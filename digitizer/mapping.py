@@ -120,9 +120,10 @@ def _assign(scores: np.ndarray, threshold: float, floor: float = PLACED_BY_ORDER
     Labels matched at `threshold` are anchors; between two anchors, a run of unmatched printed
     labels exactly as long as the run of unmatched layout entries is paired in order, if each pair
     still resembles (>= floor): a two-character label with one misread character ("其它") scores
-    only 50, but its place between two sure matches settles it. One label alone between two
-    anchors (or an anchor and the table's end) is paired by its place however it reads: "总计"
-    misread as "ait" after the five sure organisation columns. `rivals[e]`: entries that are not
+    only 50, but its place between two sure matches settles it. One label in such a run (alone
+    there, or the only one that does not resemble its entry) is paired by its place however it
+    reads: "总计" misread as "ait" after the five sure organisation columns, or as "at" after
+    "Ⅱ他" (其他) in a blurred scan. `rivals[e]`: entries that are not
     printed where entry e is (the other template's drawing of the same rows), left out of a run
     once e is matched. `taken`: entries placed elsewhere (an earlier part of the table), left out
     of a run too.
@@ -140,8 +141,9 @@ def _assign(scores: np.ndarray, threshold: float, floor: float = PLACED_BY_ORDER
                                   len(printed), rivals)
         if not printed or len(free) != len(printed):
             continue
+        unlike = sum(scores[o, e] < floor for o, e in zip(printed, free))
         for o, e in zip(printed, free):
-            if len(free) == 1 or scores[o, e] >= floor:
+            if unlike <= 1 or scores[o, e] >= floor:
                 pairs.append((o, e))
                 used.add(e)
     return sorted(pairs)

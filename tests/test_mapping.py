@@ -91,6 +91,26 @@ def test_a_label_read_as_nothing_is_placed_by_its_neighbours():
             assert found[(key, col)] == (i + j) % 4, (key, col)
 
 
+def test_the_one_label_of_a_run_that_resembles_nothing_is_placed_by_its_neighbours():
+    """A blurred 65-dpi scan: 其他 reads "Ⅱ他" (still like 其他) and 总计 reads "at" (like
+    nothing) after the sure 法律服务机构. Two columns left, two entries left: "Ⅱ他" takes 其他 by
+    resemblance, and "at", the only one of the run that resembles nothing, takes 总计 by its
+    place. Two labels that resemble nothing are not guessed."""
+    labels = {"new_received": "一、本年新收政府信息公开申请数量", "carried_over": "二、上年结转政府信息公开申请数量",
+              "r1": "（一）予以公开", "carry_forward": "四、结转下年度继续办理"}
+    layout = get_layout("2021")
+    header = ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "Ⅱ他", "at"]
+    cells = map_table(layout.tables["applications"], [view(applications_table(labels, {}, header))], layout, 62.0)
+    found = {(c.row, c.col): c.value for c in cells}
+    for i, key in enumerate(labels):
+        for j, col in enumerate(COLUMNS):
+            assert found.get((key, col)) == (i + j) % 4, (key, col)
+    header = ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "Ⅱn", "at"]
+    cells = map_table(layout.tables["applications"], [view(applications_table(labels, {}, header))], layout, 62.0)
+    found = {(c.row, c.col): c.value for c in cells}
+    assert found.get(("r1", "total")) is None and found.get(("r1", "other_org")) is None
+
+
 def test_columns_whose_header_went_to_the_page_before_are_placed_by_their_neighbours():
     """Table 三 split by the page inside its header: 自然人 and 总计 span both header rows, and
     their print stayed with the upper row on the page before; this page's part shows only the
