@@ -236,7 +236,7 @@ def _crossings(line: tuple, others: list[tuple], swap: bool, reach: float) -> in
     return count
 
 
-KEYSTONE = 3.0  # pixels: a page whose outer rules converge by more than this is squared up
+KEYSTONE = 3.0  # pixels: a page whose outer rules converge or lean together by more than this is squared up
 
 
 def square_up(page: StraightPage, horizontal: np.ndarray, vertical: np.ndarray) -> StraightPage | None:
@@ -244,7 +244,9 @@ def square_up(page: StraightPage, horizontal: np.ndarray, vertical: np.ndarray) 
 
     Deskewing levels the page on average, but a sheet lying a little askew under the scanner's
     lens (or a phone held a little tilted) makes the rules converge: the left and right rules of a
-    table lean differently, and no one column position fits a rule from top to bottom. The
+    table lean differently, and no one column position fits a rule from top to bottom. A sheet
+    that slid as it was fed leans its column rules together while its row rules lie level, which
+    deskewing cannot undo either. The
     outermost long rules of the page's tables (rules that cross others: no page edge) are mapped
     to a rectangle."""
     height, width = page.image.shape
@@ -259,13 +261,14 @@ def square_up(page: StraightPage, horizontal: np.ndarray, vertical: np.ndarray) 
     top, bottom = min(horizontals, key=lambda h: h[2]), max(horizontals, key=lambda h: h[2])
     if right[2] - left[2] < width / 4 or bottom[2] - top[2] < height / 8:
         return None
-    lean = max(abs(left[1] - right[1]) * (bottom[2] - top[2]), abs(top[1] - bottom[1]) * (right[2] - left[2]))
-    if lean < KEYSTONE:
-        return None
     corners = np.float32([_meet(left, top), _meet(right, top), _meet(right, bottom), _meet(left, bottom)])
     x0, x1 = (corners[0, 0] + corners[3, 0]) / 2, (corners[1, 0] + corners[2, 0]) / 2
     y0, y1 = (corners[0, 1] + corners[1, 1]) / 2, (corners[2, 1] + corners[3, 1]) / 2
     square = np.float32([[x0, y0], [x1, y0], [x1, y1], [x0, y1]])
+    # Converging rules (keystone) or rules of one direction all leaning while the other's are
+    # level (a shear: the sheet slid as it was fed) put the corners off the rectangle.
+    if np.abs(corners - square).max() * 2 < KEYSTONE:
+        return None
     homography = cv2.getPerspectiveTransform(corners, square)
     image = cv2.warpPerspective(page.image, homography, (width, height), flags=cv2.INTER_LINEAR,
                                 borderMode=cv2.BORDER_CONSTANT, borderValue=255)

@@ -54,3 +54,41 @@ def test_only_a_sheet_shaped_like_paper_is_enlarged_to_the_working_resolution(st
     ruled_table(tmp_path / "table.png", rows=4)
     table = cv2.imread(str(tmp_path / "table.png"), cv2.IMREAD_GRAYSCALE)
     assert straighten(Page(1, table, "x"), Settings()).image.shape == table.shape
+
+
+def _column_rule_lean(image: np.ndarray) -> float:
+    """How far (pixels) the long column rules' x moves from their top quarter to their bottom,
+    at most."""
+    from digitizer.rules import find_lines
+
+    _, vertical = find_lines(image)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(vertical, connectivity=8)
+    leans = []
+    for label in np.flatnonzero(stats[:, cv2.CC_STAT_HEIGHT] > image.shape[0] // 4)[1:]:
+        x, y, w, h = stats[label, :4]
+        ys, xs = np.nonzero(labels == label)
+        leans.append(abs(xs[ys > y + 3 * h / 4].mean() - xs[ys < y + h / 4].mean()))
+    return max(leans)
+
+
+@pytest.mark.parametrize("distortion", ["shear", "keystone"])
+def test_leaning_or_converging_column_rules_are_squared_up(straight_page, distortion):
+    """A sheet that slid as it was fed leans every column rule the same way while its row rules
+    lie level (deskewing, which levels the rows, leaves it so); a sheet askew under a lens makes
+    them converge. Either way the rules come out upright: a column of a table without side
+    borders otherwise ran out of its grid, and its cells merged (a 总计 column read as 7 rows in
+    one cell)."""
+    from digitizer.preprocess import square_up
+    from digitizer.rules import find_lines
+
+    h, w = straight_page.shape
+    corners = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
+    moved = corners + (np.float32([[0, 0], [0, 0], [-20, 0], [-20, 0]]) if distortion == "shear"
+                       else np.float32([[40, 0], [-40, 0], [0, 0], [0, 0]]))
+    warped = cv2.warpPerspective(straight_page, cv2.getPerspectiveTransform(corners, moved), (w, h), borderValue=255)
+    page = straighten(Page(1, warped, "x"), Settings())
+    assert _column_rule_lean(page.image) > 6
+    squared = square_up(page, *find_lines(page.image))
+    assert squared is not None and _column_rule_lean(squared.image) < 2.5
+    # Rules already square are left as they are.
+    assert square_up(straighten(Page(1, straight_page, "x"), Settings()), *find_lines(straight_page)) is None
