@@ -21,6 +21,7 @@ LOWEST = 0.5  # a band at least this share of the table's median row high (a row
 RULE_ROWS = 4  # pixels of rule (and its blur) between the band and the table's top line
 HIGHEST = 3  # ... and at most this many rows high
 EDGE = 6  # pixels of paper above the band
+MARGIN = 0.02  # of the page's height: a band reaching this near the page's top is the page's own tint
 
 
 def _shaded(row: np.ndarray, paper: float) -> bool:
@@ -48,7 +49,9 @@ def shaded_header(gray: np.ndarray, grid: Grid) -> Grid:
     while y > 0 and _shaded(gray[y - 1, x0:x1], paper):
         y -= 1
     usual = float(np.median(np.diff(grid.row_lines)))
-    if not max(8, LOWEST * usual) <= band_bottom - y <= HIGHEST * usual or y < EDGE:
+    # A band up to the page's edge is no row's fill: the paper itself is darker than the table's
+    # white-filled cells (a tinted page, a dim scan), and the space above the table reads as fill.
+    if not max(8, LOWEST * usual) <= band_bottom - y <= HIGHEST * usual or y < max(EDGE, MARGIN * gray.shape[0]):
         return grid
     # A band that ends in paper, not a page darkening towards its edge (uneven light, a photo).
     band = float(np.median(gray[y:band_bottom, x0:x1]))

@@ -193,7 +193,7 @@ def find_cells(lines: np.ndarray, region: BBox, page: int) -> Grid | None:
                 open_areas.append(((box[0] + x0, box[1] + y0, box[2] + x0, box[3] + y0), labels[y : y + h, x : x + w] == label))
             continue
         boxes.append(box)
-    if not boxes or (len(boxes) == 1 and not _one_row(region) and not _pieces_inside(lines, region)):
+    if not boxes:
         return None
     row_lines = _cluster([b[1] - 1 for b in boxes] + [b[3] + 1 for b in boxes], tolerance)
     col_lines = _cluster([b[0] - 1 for b in boxes] + [b[2] + 1 for b in boxes], tolerance)
@@ -218,13 +218,33 @@ def grids_from_lines(horizontal: np.ndarray, vertical: np.ndarray, page: int, fe
     `fewest_columns=1` keeps frames of rows without a found column rule too (a table whose only
     column rule is dashed and was missed: digitizer.completion may still find it in its cells)."""
     grids = []
-    for region, own_lines in find_table_regions(horizontal, vertical):
+    regions = find_table_regions(horizontal, vertical)
+    for region, own_lines in regions:
         grid = find_cells(own_lines, region, page)
-        # A frame of one cell is kept only where find_cells saw pieces of rules inside it.
-        if grid is not None and grid.n_cols >= fewest_columns and (grid.n_rows >= (1 if grid.n_cols >= 2 else 2)
-                                                                  or _one_row(grid.bbox) or len(grid.cells) == 1):
+        if grid is None or len(grid.cells) == 1 and not _table_frame(region, own_lines, regions, horizontal.shape):
+            continue
+        if grid.n_cols >= fewest_columns and (grid.n_rows >= (1 if grid.n_cols >= 2 else 2)
+                                              or _one_row(grid.bbox) or len(grid.cells) == 1):
             grids.append(grid)
     return [g for g in grids if not any(_nested(g.bbox, other.bbox) for other in grids if other is not g)]
+
+
+PAGE_EDGE = 0.8  # of the page's width and height: a frame this big is the sheet's edge in a photo
+
+
+def _table_frame(region: BBox, lines: np.ndarray, regions: list[tuple[BBox, np.ndarray]],
+                 page_shape: tuple[int, int]) -> bool:
+    """Whether a frame that encloses no cell may be a table whose inner rules were not found
+    (dotted at 75 dpi, blurred; digitizer.completion may still find them in it): one row of a
+    table, or one holding pieces of rules joined to it, or any frame round no other table that
+    is not the sheet's edge. A photo's page edge round the page's tables is none of these."""
+    if _one_row(region) or _pieces_inside(lines, region):
+        return True
+    x0, y0, x1, y1 = region
+    if x1 - x0 >= PAGE_EDGE * page_shape[1] and y1 - y0 >= PAGE_EDGE * page_shape[0]:
+        return False
+    return not any(other != region and x0 <= other[0] and y0 <= other[1] and other[2] <= x1 and other[3] <= y1
+                   for other, _ in regions)
 
 
 def _pieces_inside(lines: np.ndarray, region: BBox) -> bool:

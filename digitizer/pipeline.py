@@ -85,7 +85,9 @@ class Digitizer:
         return [g for g in grids if g.n_cols >= 2]
 
     def _read_tables(self, straight: StraightPage) -> tuple[list[Table], float]:
-        grids = self._complete(straight, grid.find_grids(straight.image, straight.number))
+        # Frames without a found inner rule too, as _prepare finds them: completion may find it.
+        framed = grid.grids_from_lines(*find_lines(straight.image), straight.number, fewest_columns=1)
+        grids = self._complete(straight, framed)
         return self._tables(straight, grids, self._read_cells(straight, grids))
 
     def _prepare(self, page) -> tuple[StraightPage, list]:
@@ -144,7 +146,8 @@ class Digitizer:
             # Maybe upside down: read it turned half round and keep the more confident reading.
             turned = preprocess.turn(straight, 2)
             other, other_confidence = self._read_tables(turned)
-            if other_confidence > confidence:
+            # A turn in which no table is found reads no word: no better reading of the page.
+            if other and other_confidence > confidence:
                 return other, turned
         return tables, straight
 

@@ -236,7 +236,9 @@ def _crossings(line: tuple, others: list[tuple], swap: bool, reach: float) -> in
     return count
 
 
-KEYSTONE = 3.0  # pixels: a page whose outer rules converge or lean together by more than this is squared up
+KEYSTONE = 3.0  # pixels: a page whose outer rules converge by more than this is squared up
+SHEAR = 8.0  # pixels: ... or whose rules of one direction lean together by more than this (deskewing
+# levels the page to about a tenth of a degree: some 3 pixels over a table's height)
 
 
 def square_up(page: StraightPage, horizontal: np.ndarray, vertical: np.ndarray) -> StraightPage | None:
@@ -265,9 +267,11 @@ def square_up(page: StraightPage, horizontal: np.ndarray, vertical: np.ndarray) 
     x0, x1 = (corners[0, 0] + corners[3, 0]) / 2, (corners[1, 0] + corners[2, 0]) / 2
     y0, y1 = (corners[0, 1] + corners[1, 1]) / 2, (corners[2, 1] + corners[3, 1]) / 2
     square = np.float32([[x0, y0], [x1, y0], [x1, y1], [x0, y1]])
-    # Converging rules (keystone) or rules of one direction all leaning while the other's are
-    # level (a shear: the sheet slid as it was fed) put the corners off the rectangle.
-    if np.abs(corners - square).max() * 2 < KEYSTONE:
+    converging = max(abs(left[1] - right[1]) * (bottom[2] - top[2]), abs(top[1] - bottom[1]) * (right[2] - left[2]))
+    # Rules of one direction all leaning while the other's lie level: a shear (the sheet slid as
+    # it was fed), which deskewing cannot take out either.
+    leaning = max(abs(left[1] + right[1]) / 2 * (bottom[2] - top[2]), abs(top[1] + bottom[1]) / 2 * (right[2] - left[2]))
+    if converging < KEYSTONE and leaning < SHEAR:
         return None
     homography = cv2.getPerspectiveTransform(corners, square)
     image = cv2.warpPerspective(page.image, homography, (width, height), flags=cv2.INTER_LINEAR,

@@ -145,13 +145,18 @@ def test_heading_under_a_table_without_a_bottom_border_is_not_a_row():
     assert table.n_rows == 3, (table.n_rows, table.row_lines)
 
 
-def _split_table_four(shade_header: bool, light_falls: bool = False) -> tuple[np.ndarray, list[int]]:
+def _split_table_four(shade_header: bool, light_falls: bool = False,
+                      tinted: bool = False) -> tuple[np.ndarray, list[int]]:
     """Table 四's review half as Word's split layout draws it: no outer border, solid rules inside,
-    the 行政复议 caption row shaded (or not) above the first rule."""
-    image = Image.new("L", (2480, 3508), 250)
+    the 行政复议 caption row shaded (or not) above the first rule. `tinted`: the page a little
+    darker than the table's cells, filled white, with a running head over the table."""
+    image = Image.new("L", (2480, 3508), 232 if tinted else 250)
     draw = ImageDraw.Draw(image)
     font = ImageFont.truetype(FONT, 44)
     xs, ys = [180 + 424 * i for i in range(6)], [400, 580, 680]
+    if tinted:
+        draw.rectangle([xs[0], ys[0], xs[-1], ys[-1]], fill=250)
+        draw.text((1000, 120), "政府信息公开工作年度报告", font=font, fill=0)
     if shade_header:
         draw.rectangle([xs[0], 300, xs[-1], ys[0] - 2], fill=222)
     draw.text((1120, 325), "行政复议", font=font, fill=0)
@@ -171,7 +176,8 @@ def _split_table_four(shade_header: bool, light_falls: bool = False) -> tuple[np
 
 def test_a_header_row_drawn_by_shading_alone_is_a_row():
     """The shaded 行政复议 row above the first rule is the table's first row, one cell across it;
-    without the shading, or where the page only darkens towards its edge, nothing is added."""
+    without the shading, or where the page only darkens towards its edge, or where the page
+    itself is darker than the table's white cells, nothing is added."""
     gray, ys = _split_table_four(shade_header=True)
     [table] = [g for g in find_grids(gray, 1) if g.n_cols >= 5]
     assert table.n_rows == 2 and abs(table.bbox[1] - ys[0] * SCALE) <= 6
@@ -179,7 +185,8 @@ def test_a_header_row_drawn_by_shading_alone_is_a_row():
     assert shaded.n_rows == 3 and abs(shaded.bbox[1] - 300 * SCALE) <= 6
     first = [c for c in shaded.cells if c.row == 0]
     assert len(first) == 1 and first[0].col_span == table.n_cols
-    for plain in (_split_table_four(shade_header=False)[0], _split_table_four(False, light_falls=True)[0]):
+    for plain in (_split_table_four(shade_header=False)[0], _split_table_four(False, light_falls=True)[0],
+                  _split_table_four(False, tinted=True)[0]):
         [table] = [g for g in find_grids(plain, 1) if g.n_cols >= 5]
         assert shaded_header(plain, table) is table
 
@@ -396,6 +403,28 @@ def test_a_heavy_border_outside_the_grid_is_no_line_of_print_running_down(settin
     assert (table.n_rows, table.n_cols) == (11, 9)
     assert table.at(0, 1).text == "1、本机关不掌握相关政府信息"
     assert [table.at(0, c).text for c in range(2, 9)] == ["18", "0", "0", "0", "0", "0", "18"]
+
+
+def test_a_frame_whose_dotted_inner_rules_were_lost_at_75_dpi_is_a_table(settings):
+    """Table 四 of a Word report scanned at 75 dpi: a heavy outer border, dotted rules inside,
+    zeros printed as nothing. The rule finder keeps the border alone, with no piece of an inner
+    rule: a frame round nothing but print. Round no other table and no sheet's edge, it is kept
+    for completion, which finds the dotted rules in it."""
+    [table] = _read_page(settings, "docx-75dpi-dotted-table-four.jpg")
+    assert (table.n_rows, table.n_cols) == (4, 15)
+    assert [table.at(3, c).text for c in range(15)] == ["5", "", "1", "", "6", "", "", "", "", "3"] + [""] * 5
+
+
+def test_a_half_turn_that_finds_no_table_is_no_better_reading(settings):
+    """Table 三 of the same report carried over to the next page, framed the same way. Its blank
+    cells and misread dotted rules read with low confidence, so the page was read again turned
+    half round; that reading went through the grid finder that drops frames without a found
+    inner rule, found no table, read no word, and with no word to doubt (confidence 1) won: the
+    page's table was lost."""
+    [table] = _read_page(settings, "docx-75dpi-dotted-table-three-continued.jpg")
+    assert table.n_cols == 10
+    last = [c.text for c in table.cells if c.row == table.n_rows - 1]
+    assert last == ["四、结转下年度继续办理", "4", "", "", "", "", "", "4"]
 
 
 def test_a_table_two_rows_high_inside_a_page_edge_frame_is_a_table():
