@@ -52,6 +52,7 @@ RULE_INK = 4 * BESIDE  # pixels: the widest a rule's blurred ink is (a stroke of
 TALLER = 1.15  # a rule's piece at the edge of a text box is this much longer than its print is high
 NEAR = 3  # pixels beyond those: where the strokes of a character a rule cuts lie on both sides
 WALL = 3  # pixels: how near a cell's walls a rule through it comes
+WALL_EDGE = 2  # pixels: the most of a wall a cell's box takes in at its end
 THROUGH = 0.1  # share of a line's rows with print on both sides of it: it runs through print
 ROUNDS = 3  # of finding rules and splitting cells
 CROSSING = 0.25  # share of a text box's ink in each of two cells for it to lie across them
@@ -203,6 +204,12 @@ def _rule(line: np.ndarray, seen: np.ndarray, cut_short: bool = False) -> tuple[
         return 0, len(line), True, 1
     edges = np.diff(np.concatenate(([0], ink.astype(np.int8), [0])))
     starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    # A pixel or two of the wall at an end of the line (the cell's box reaches into it) is no
+    # dash of the rule: it would make two long dashes uneven.
+    if len(starts) > 2 and ends[-1] == len(ink) and ends[-1] - starts[-1] <= WALL_EDGE:
+        starts, ends = starts[:-1], ends[:-1]
+    if len(starts) > 2 and starts[0] == 0 and ends[0] <= WALL_EDGE:
+        starts, ends = starts[1:], ends[1:]
     if len(starts) < 2:
         return None
     gaps = starts[1:] - ends[:-1]
@@ -248,6 +255,7 @@ def _cuts(gray: np.ndarray, box: BBox, position: int, vertical: bool, memo: Memo
     at = position - (x0 if vertical else y0)
     if not vertical:
         ink = ink.T
+    ink = _without_crossing_rules(ink)
     low, high = _own_ink(ink.any(axis=0), at)
     before = ink[:, : max(0, low)]
     after = ink[:, high:]
@@ -291,7 +299,12 @@ def candidates(gray: np.ndarray, grid: Grid, text: list[BBox], ink: np.ndarray |
         clipped = [(max(t[0], x0 + margin), max(t[1], y0 + margin), min(t[2], x1 - margin), min(t[3], y1 - margin))
                    for t in text]
         inside = [t for t in clipped if t[0] < t[2] and t[1] < t[3]]
+        # ... nor down through print the detector missed (light print in a blurred scan): the
+        # upright strokes of its characters would line up as the pieces of a rule. (Not across:
+        # at 75 dpi a row rule lies a pixel or two under its header's print.)
         for x, start, end, whole, pieces in rule_columns(ink_of, seen, margin, shape):
+            if _through_print(ink_of[start:end], x):
+                continue
             if not any(_cuts(gray, t, x0 + x, True, memo) for t in inside if t[1] < y0 + end and t[3] > y0 + start):
                 found.append(Candidate(True, x0 + x, index, y0 + start, y0 + end, whole, pieces))
         across = shape.T if shape is not None else None
@@ -604,7 +617,10 @@ def _print_box(gray: np.ndarray, box: BBox, memo: Memo) -> BBox:
 
 def _rule_alone(ink: np.ndarray) -> bool:
     """Whether a box's ink is nothing but a narrow upright run: a rule's dashes, or its dots,
-    whose blur spreads a fringe a few pixels either side and whose gaps leave rows without ink."""
+    whose blur spreads a fringe a few pixels either side and whose gaps leave rows without ink.
+    A row or two of a crossing rule at the box's top or bottom (the box reaching over the cell's
+    wall) is left out."""
+    ink = _without_crossing_rules(ink)
     counts = ink.sum(axis=0)
     columns = np.flatnonzero(counts)
     if not len(columns) or columns[-1] - columns[0] + 1 > RULE_INK:
@@ -618,6 +634,22 @@ def _rule_alone(ink: np.ndarray) -> bool:
     return (core[-1] - core[0] + 1 <= 2 * BESIDE + 1 and len(starts) >= PIECES
             and ends[-1] - starts[0] >= 3 * (core[-1] - core[0] + 1)
             and _even(ends - starts) and _even(starts[1:] - ends[:-1]))
+
+
+def _without_crossing_rules(ink: np.ndarray) -> np.ndarray:
+    """A box's ink less the rows at its top and bottom (BESIDE at most each) whose ink spreads
+    wider than a blurred rule: the wall a box reaching over it took in."""
+    def wide(row: np.ndarray) -> bool:
+        inked = np.flatnonzero(row)
+        return len(inked) > 0 and inked[-1] - inked[0] + 1 > RULE_INK
+
+    top, bottom = 0, len(ink)
+    while top < min(BESIDE, bottom) and (wide(ink[top]) or (top and not ink[top].any())):
+        top += 1
+    while bottom > max(len(ink) - BESIDE, top) and (wide(ink[bottom - 1]) or
+                                                    (bottom < len(ink) and not ink[bottom - 1].any())):
+        bottom -= 1
+    return ink[top:bottom]
 
 
 def _rule_at_edge(ink: np.ndarray, axis: int, edge: tuple[int, int], rest: tuple[int, int]) -> bool:

@@ -223,6 +223,8 @@ def grids_from_lines(horizontal: np.ndarray, vertical: np.ndarray, page: int, fe
         grid = find_cells(own_lines, region, page)
         if grid is None or len(grid.cells) == 1 and not _table_frame(region, own_lines, regions, horizontal.shape):
             continue
+        if _sheet_edge(grid, region, regions, horizontal.shape):
+            continue
         if grid.n_cols >= fewest_columns and (grid.n_rows >= (1 if grid.n_cols >= 2 else 2)
                                               or _one_row(grid.bbox) or len(grid.cells) == 1):
             grids.append(grid)
@@ -245,6 +247,26 @@ def _table_frame(region: BBox, lines: np.ndarray, regions: list[tuple[BBox, np.n
         return False
     return not any(other != region and x0 <= other[0] and y0 <= other[1] and other[2] <= x1 and other[3] <= y1
                    for other, _ in regions)
+
+
+SHEET_CELLS = 4  # the most cells the sheet's edges and a running head's rule close
+SHEET_BORDER = 0.01  # of the page's side: a sheet's edge found this near the image's border
+
+
+def _sheet_edge(grid: Grid, region: BBox, regions: list[tuple[BBox, np.ndarray]], page_shape: tuple[int, int]) -> bool:
+    """Whether a grid is the edge of the sheet in a photo or scan (closed by the rule under the
+    running head, or by a table's border), not a table: a few cells, reaching the image's border,
+    lying round or across a table of the page. Taken for a table, it hid the page's heading from
+    the orientation check (a landscape page of table 四 turned on its side), or was taken for the
+    table the page ends with (the next page's carried-over row was not joined to table 二)."""
+    x0, y0, x1, y1 = region
+    height, width = page_shape
+    near = SHEET_BORDER * max(height, width)
+    at_border = min(x0, y0, width - x1, height - y1) <= near
+    if len(grid.cells) > SHEET_CELLS or not at_border:
+        return False
+    return any(other != region and other[0] < x1 and x0 < other[2] and other[1] < y1 and y0 < other[3]
+               for other, _ in regions)
 
 
 def _pieces_inside(lines: np.ndarray, region: BBox) -> bool:

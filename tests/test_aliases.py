@@ -52,3 +52,20 @@ def test_a_block_printed_with_real_wording_maps_to_its_keys():
     assert found[("normative_docs", "issued")] == 3
     assert found[("normative_docs", "repealed")] == 1
     assert found[("normative_docs", "in_force")] == 27
+
+
+def test_a_label_printed_without_its_bracketed_note_is_that_label():
+    """Reports shorten a label by its note in brackets: "（二）部分公开" for the layout's
+    "（二）部分公开（区分处理的，只计这一情形，不计其他情形）" scored 38 and was matched only by its
+    place, which a row split in two by a false rule took from it. The numbering that opens a
+    label is no note."""
+    from digitizer.mapping import label_similarity
+    from digitizer.settings import Settings
+
+    for layout_name in ("2019", "2021"):
+        spec = get_layout(layout_name).tables["applications"]
+        entries = {e.key: e for e in spec.row_entries()}
+        assert label_similarity(entries["r2"], "（二）部分公开") >= Settings().label_score
+        assert max(label_similarity(e, "（二）部分公开") for k, e in entries.items() if k != "r2") < 50
+    fees = {e.key: e for e in get_layout("2021").tables["active"].col_entries()}["amount_10k_yuan"]
+    assert "本年收费金额" in fees.labels() and all(label.startswith(("本年", "采购")) for label in fees.labels())

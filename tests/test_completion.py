@@ -14,8 +14,9 @@ from PIL import Image, ImageDraw, ImageFont
 from digitizer import completion, grid
 from digitizer.ocr.detect import get_detector
 from digitizer.pipeline import Digitizer
+from digitizer.rules import find_lines
 
-from .conftest import FONT
+from .conftest import FONT, ROOT
 
 COLUMNS = [80, 330, 560, 790, 1020]
 ROWS = 6
@@ -134,3 +135,35 @@ def test_completed_cells_read_end_to_end(tmp_path, settings):
 
     assert cells_read(Digitizer(settings).run(document)) == texts
     assert cells_read(Digitizer(settings.with_(complete_grids=False)).run(document)) != texts
+
+
+def test_print_the_detector_missed_is_no_rule():
+    """Label cells of table 三 of a Word report at level 2 (blurred, light print): on its page the
+    detector found no text box over "（1）属于国家秘密" nor over "三安全一稳定", and the strokes of
+    their characters, lined up in pieces from row to row, were taken for dotted column rules borne
+    out by two cells: the labels were cut in three and two rows of table 三 went unmapped. Here no
+    text boxes are given, as the detector gave none there: a line with print close on both sides
+    along it runs down through print, and is no column rule. (tests/data/docx-l2-light-print-labels.jpg, a
+    piece of the page as straightened; on its own the detector does see that print.)"""
+    page = cv2.imread(str(ROOT / "tests" / "data" / "docx-l2-light-print-labels.jpg"), cv2.IMREAD_GRAYSCALE)
+    (found,) = grid.find_grids(page, 1)
+    assert found.n_cols == 4  # two columns of labels written down, the labels, one column of values
+    groups = completion._borne_out(completion.candidates(page, found, []), found)
+    assert [position for position, run in groups if run[0].vertical] == []
+
+
+def test_long_dashes_the_detector_boxed_with_a_bit_of_wall_are_a_rule(detect):
+    """Block (八) of table 二 in a Word report at level 1, drawn as a table of its own: solid
+    frame, dashed inner rules of long dashes, two to a row. The line finder kept the row rules
+    only; the detector took each column rule's dashes in the value row for a line of text, its box
+    reaching a pixel or two over the walls, and the wall's pixel at a cell's end made the two
+    dashes uneven: no column was found, the frame was dropped and the block with it. A box of a
+    dashed rule and a bit of the walls is no print; the wall's edge is no dash. (tests/data/docx-
+    l1-dashed-lone-block.jpg, the block as straightened, put back where it lay on its page.)"""
+    piece = cv2.imread(str(ROOT / "tests" / "data" / "docx-l1-dashed-lone-block.jpg"), cv2.IMREAD_GRAYSCALE)
+    page = np.full((2339, 1654), int(np.median(piece)), dtype=np.uint8)
+    page[1828 : 1828 + piece.shape[0], 140 : 140 + piece.shape[1]] = piece
+    (found,) = grid.grids_from_lines(*find_lines(page), 1, fewest_columns=1)
+    assert found.n_cols == 1, "the line finder already sees the column rules: the test measures nothing"
+    completed = completion.complete_grid(page, found, detect)
+    assert (completed.n_rows, completed.n_cols) == (3, 3)

@@ -573,3 +573,28 @@ def test_table_four_in_a_column_with_its_group_cells_cut_keeps_its_labels(settin
     assert found == {(row, col): 3 if row == "litigation_direct" and col in ("upheld", "total") else 0
                      for row in ("review", "litigation_direct", "litigation_after_review")
                      for col in ("upheld", "corrected", "other", "pending", "total")}
+
+
+def test_the_sheets_edge_in_a_scan_is_no_table(settings):
+    """A landscape page of table 四 in a Word report, scanned at level 2: the sheet's left and
+    bottom edges and the rule under the running head closed a frame of two cells as big as much
+    of the page, across the table. Taken for a table, it hid the page's heading from the
+    orientation check, the stacked headers (结果维持 a character a line) voted the page vertical,
+    and it was turned a quarter: table 四 read on its side ("诉起接直议复经未"), its "—" as "1"
+    (15 cells wrong). A few cells reaching the image's border, lying round or across another
+    table, are the sheet's edge. (tests/data/docx-l2-landscape-table-four-sheet-edge.jpg, the
+    page as loaded.)"""
+    [table] = _read_page(settings, "docx-l2-landscape-table-four-sheet-edge.jpg")
+    assert (table.n_rows, table.n_cols) == (4, 15)
+    assert [table.at(1, c).text for c in (5, 10)] == ["未经复议直接起诉", "复议后起诉"]
+    assert [table.at(3, c).text for c in (4, 6, 7, 9)] == ["2", "5", "3", "8"]
+
+
+def test_the_sheets_corner_across_a_table_is_no_table(settings):
+    """A photographed page of a Word report at level 2 (keystone, shadowed edges): the sheet's
+    bottom and right edges and the table's own border closed a frame of two cells from the
+    middle of table 二 to the corner of the image. Taken for the table the page ends with, it
+    was the table the next page's carried-over row (行政事业性收费 | 0) was tried against, and the
+    row was left alone, unmapped. (tests/data/docx-l2-photo-sheet-corner.jpg, the page as loaded.)"""
+    tables = _read_page(settings, "docx-l2-photo-sheet-corner.jpg")
+    assert [(t.n_rows, t.n_cols) for t in tables] == [(13, 4)]

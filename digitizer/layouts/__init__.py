@@ -6,6 +6,7 @@ layout the same way, so adding one is adding a YAML file.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -13,6 +14,9 @@ from pathlib import Path
 import yaml
 
 LAYOUT_DIR = Path(__file__).resolve().parent
+# A note in brackets after a label's first words ("（区分处理的，只计这一情形，不计其他情形）",
+# "（单位：万元）"): reports may print the label without it. Not the numbering that opens a label.
+_NOTE = re.compile(r"(?<=\w)[（(][^（()）]*[）)]")
 
 
 @dataclass(frozen=True)
@@ -28,7 +32,8 @@ class AxisEntry:
     instead_of: tuple[str, ...] = ()
 
     def labels(self) -> tuple[str, ...]:
-        return (self.label, *self.aliases)
+        printed = (self.label, *self.aliases)
+        return tuple(dict.fromkeys(printed + tuple(_NOTE.sub("", label) for label in printed)))
 
 
 @dataclass(frozen=True)
