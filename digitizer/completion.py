@@ -600,10 +600,10 @@ def _print_box(gray: np.ndarray, box: BBox, memo: Memo) -> BBox:
     if x1 <= x0 or y1 <= y0:
         return x0, y0, x1, y1
     ink = _box_ink(gray, (x0, y0, x1, y1), memo)
-    if _rule_alone(ink):
+    if _rule_alone(ink) or _rule_alone(ink.T, dotted_only=True):
         # A dashed or dotted column rule standing alone, which the detector reads as a line of
-        # text (a word processor's borders in a cell of a comb of them). It is no print: the rule
-        # there must stay seen to be found.
+        # text (a word processor's borders in a cell of a comb of them), or a dotted row rule
+        # lying across a cell. It is no print: the rule there must stay seen to be found.
         return x0, y0, x0, y0
     bounds = [x0, y0, x1, y1]
     for axis, (low, high) in ((0, (0, 2)), (1, (1, 3))):
@@ -615,18 +615,19 @@ def _print_box(gray: np.ndarray, box: BBox, memo: Memo) -> BBox:
     return bounds[0], bounds[1], bounds[2], bounds[3]
 
 
-def _rule_alone(ink: np.ndarray) -> bool:
+def _rule_alone(ink: np.ndarray, dotted_only: bool = False) -> bool:
     """Whether a box's ink is nothing but a narrow upright run: a rule's dashes, or its dots,
     whose blur spreads a fringe a few pixels either side and whose gaps leave rows without ink.
     A row or two of a crossing rule at the box's top or bottom (the box reaching over the cell's
-    wall) is left out."""
+    wall) is left out. `dotted_only`: only a row of even dots or dashes, PIECES at least (a row
+    rule lying across the box; one long dash, or two, may be a "—" or "——" printed for 0)."""
     ink = _without_crossing_rules(ink)
     counts = ink.sum(axis=0)
     columns = np.flatnonzero(counts)
     if not len(columns) or columns[-1] - columns[0] + 1 > RULE_INK:
         return False
     rows = ink.any(axis=1)
-    if rows.sum() >= 3 * len(columns):
+    if not dotted_only and rows.sum() >= 3 * len(columns):
         return True
     core = np.flatnonzero(counts >= counts.max() / 2)
     edges = np.diff(np.concatenate(([0], rows.astype(np.int8), [0])))

@@ -282,6 +282,13 @@ def _pieces_inside(lines: np.ndarray, region: BBox) -> bool:
 ROW_SHAPE = 8  # a frame this many times as wide as high is one row of a table
 
 
+def title_row(grid: Grid) -> bool:
+    """Whether a grid is one wide cell alone: a table's title row (a block's 行政复议 over the
+    block) that the page break left at the foot of a page, its block on the next page; joined
+    to it there (reconstruct.continues), it is the block's header."""
+    return grid.n_rows == 1 and grid.n_cols == 1 and _one_row(grid.bbox)
+
+
 def _one_row(box: BBox) -> bool:
     """Whether a frame with nothing found inside is shaped like one row of a table: the last row
     of table 三 carried over to the next page, its column rules dashed and too short to be found

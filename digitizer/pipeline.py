@@ -81,8 +81,9 @@ class Digitizer:
                 return get_detector(self.settings).boxes(image, region)
 
             grids = [completion.complete_grid(straight.image, g, detect, always=self._complete_all) for g in grids]
-        # A frame of rows whose column rules were all missed is a table once completion finds one.
-        return [g for g in grids if g.n_cols >= 2]
+        # A frame of rows whose column rules were all missed is a table once completion finds one;
+        # a title row alone may head a table on the next page.
+        return [g for g in grids if g.n_cols >= 2 or grid.title_row(g)]
 
     def _read_tables(self, straight: StraightPage) -> tuple[list[Table], float]:
         # Frames without a found inner rule too, as _prepare finds them: completion may find it.

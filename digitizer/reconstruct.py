@@ -235,6 +235,10 @@ def continues(previous: Table, table: Table) -> bool:
     """Whether `table` (first on its page) carries on `previous` (last on the page before)."""
     if table.pages[0] != previous.pages[-1] + 1:
         return False
+    if _title_alone(previous):
+        # A table's title row left at the foot of the page: the table the next page starts with,
+        # header first, under it as wide as it.
+        return 0 in table.header_rows and _as_wide(previous, table)
     if not _columns_align(previous.col_rules, table.col_rules):
         # The rules of a scan's parts can differ (a warped page's rule found as two, a label
         # column divided on one page only): a repeated header says it all the same, over
@@ -251,6 +255,24 @@ def continues(previous: Table, table: Table) -> bool:
         # above the captions of blocks (六) and (八)).
         return True
     return _repeats_header(previous, table)
+
+
+def _title_alone(table: Table) -> bool:
+    """A table of one cell in one row, with print in it: a title row (see grid.title_row)."""
+    return table.n_rows == 1 and table.n_cols == 1 and bool(table.cells) and bool(table.cells[0].text.strip())
+
+
+AS_WIDE = 0.03  # of a table's width: how far two parts' sides may lie apart on their pages
+
+
+def _as_wide(a: Table, b: Table) -> bool:
+    """Whether two tables on consecutive pages stand between the same sides (straightened page
+    pixels)."""
+    one, other = _extent(a), _extent(b)
+    if one is None or other is None:
+        return False
+    slack = AS_WIDE * max(one[2] - one[0], other[2] - other[0])
+    return abs(one[0] - other[0]) <= slack and abs(one[2] - other[2]) <= slack
 
 
 def _repeats_header(previous: Table, table: Table) -> bool:

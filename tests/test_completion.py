@@ -167,3 +167,20 @@ def test_long_dashes_the_detector_boxed_with_a_bit_of_wall_are_a_rule(detect):
     assert found.n_cols == 1, "the line finder already sees the column rules: the test measures nothing"
     completed = completion.complete_grid(page, found, detect)
     assert (completed.n_rows, completed.n_cols) == (3, 3)
+
+
+def test_a_dotted_row_rule_the_detector_boxed_as_text_is_no_print():
+    """The 总计 column of table 三 in a Word report at level 1 (300 dpi, dotted rules): on its
+    page the detector took the dotted rule between "6" (（一）予以公开) and "9" (（二）部分公开)
+    for a line of text, its box lying along the rule. Counted as print, the rule was never
+    seen, the two cells stayed one, read "69" for both rows, and two relations failed that hold.
+    A box of nothing but a row of even dots is no print; a digit's box is. (tests/data/docx-l1-
+    dotted-row-rule-boxed.png, the cell as straightened; the boxes are those the detector gave
+    on the whole page, where it reads them so.)"""
+    gray = cv2.imread(str(ROOT / "tests" / "data" / "docx-l1-dotted-row-rule-boxed.png"), cv2.IMREAD_GRAYSCALE)
+    memo: completion.Memo = {}
+    x0, y0, x1, y1 = completion._print_box(gray, (18, 93, 131, 112), memo)
+    assert x1 <= x0 or y1 <= y0  # the dotted rule's box: nothing of it is print
+    for digit in ((53, 30, 97, 89), (53, 162, 97, 221)):
+        x0, y0, x1, y1 = completion._print_box(gray, digit, memo)
+        assert x1 > x0 and y1 > y0

@@ -598,3 +598,34 @@ def test_the_sheets_corner_across_a_table_is_no_table(settings):
     row was left alone, unmapped. (tests/data/docx-l2-photo-sheet-corner.jpg, the page as loaded.)"""
     tables = _read_page(settings, "docx-l2-photo-sheet-corner.jpg")
     assert [(t.n_rows, t.n_cols) for t in tables] == [(13, 4)]
+
+
+def test_a_title_row_left_at_the_foot_of_a_page_heads_its_block_on_the_next(tmp_path, settings):
+    """Table 四 of a Word report drawn as two tables (行政复议, 行政诉讼): the page break left the
+    行政复议 title row alone at the foot of a page, one wide cell, and its leaf headers and counts
+    began the next page. A grid of one cell was dropped, and without its title the block's
+    columns could be anyone's: the five 行政复议 counts went unmapped in a clean (level 0)
+    report. A title row alone is kept, and joined to the table the next page starts with, header
+    first and as wide. (tests/data/docx-title-row-at-page-foot.jpg and docx-title-row-block-next-
+    page.jpg, pieces of the two pages put back where they lay.)"""
+    from digitizer import load
+    from digitizer.layouts import get_layout
+    from digitizer.mapping import map_table, view
+    from digitizer.pipeline import Digitizer
+
+    for name, top, page_name in (("docx-title-row-at-page-foot.jpg", 1960, "doc_p1.png"),
+                                 ("docx-title-row-block-next-page.jpg", 150, "doc_p2.png")):
+        piece = cv2.imread(str(DATA / name), cv2.IMREAD_GRAYSCALE)
+        page = np.full((2339, 1654), int(np.median(piece)), dtype=np.uint8)
+        page[top : top + piece.shape[0]] = piece
+        cv2.imwrite(str(tmp_path / page_name), page)
+    [source] = load.discover([tmp_path])
+    tables = Digitizer(settings).run(source).grids
+    assert [(t.pages, t.n_rows, t.n_cols) for t in tables] == [([1, 2], 3, 5), ([2], 4, 10)]
+    layout = get_layout("2019")
+    found = {(c.row, c.col): c.value for c in map_table(layout.tables["review_litigation"],
+                                                         [view(t) for t in tables], layout, 62.0)}
+    # The report's counts: nothing taken to review; 6 to court without review (5 other, 1 pending).
+    assert {col: found["review", col] for col in ("upheld", "corrected", "other", "pending", "total")} == \
+        dict.fromkeys(("upheld", "corrected", "other", "pending", "total"), 0)
+    assert found["litigation_direct", "total"] == 6
