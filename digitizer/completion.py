@@ -54,7 +54,8 @@ NEAR = 3  # pixels beyond those: where the strokes of a character a rule cuts li
 WALL = 3  # pixels: how near a cell's walls a rule through it comes
 WALL_EDGE = 2  # pixels: the most of a wall a cell's box takes in at its end
 THROUGH = 0.1  # share of a line's rows with print on both sides of it: it runs through print
-ROUNDS = 3  # of finding rules and splitting cells
+ROUNDS = 6  # of finding rules and splitting cells (a frame whose inner rules all stop short of it
+# takes one for its first row rule, one for the column rules below it, more for the rows there)
 CROSSING = 0.25  # share of a text box's ink in each of two cells for it to lie across them
 WORDS = 1.5  # a piece of print this many times as wide as high is a line of words
 CENTRED = 0.25  # of a row's height: how far off its middle the print of a row's label lies at most
@@ -707,12 +708,13 @@ def complete_grid(gray: np.ndarray, grid: Grid, detect: Callable[[np.ndarray, BB
     text = detect(_interiors(gray, grid), grid.bbox)
     prints = [_print_box(gray, t, memo) for t in text]
     # A rule that crosses only part of a merged cell (under a spanning header, say) runs from wall
-    # to wall only once the rule it stops at is drawn: a few rounds.
+    # to wall only once the rule it stops at is drawn: a few rounds, while cells split (a frame of
+    # one column split into rows alone goes on: its column rules come next).
     completed = grid
     for _ in range(ROUNDS):
         groups = _borne_out(candidates(gray, completed, text, prints=prints, memo=memo), completed)
         split = _split(completed, groups, gray.shape[:2]) if groups else None
-        if split is None or split.n_cols < 2 or len(split.cells) <= len(completed.cells):
+        if split is None or len(split.cells) <= len(completed.cells):
             break
         completed = split
     if completed is not grid:

@@ -69,6 +69,8 @@ class Digitizer:
             above = max(above, bottom)
         for table, caption in zip(tables, prose.read_captions(bands, self.engine, self.settings.rec_batch_size)):
             table.caption = caption
+        # A title row with nothing printed in it (a strip of the sheet's edge, framed) is no table.
+        tables = [t for t in tables if t.n_cols > 1 or any(c.text.strip() for c in t.cells)]
         return tables, orientation.upright_confidence(readings)
 
     def _complete(self, straight: StraightPage, grids: list) -> list:

@@ -629,3 +629,24 @@ def test_a_title_row_left_at_the_foot_of_a_page_heads_its_block_on_the_next(tmp_
     assert {col: found["review", col] for col in ("upheld", "corrected", "other", "pending", "total")} == \
         dict.fromkeys(("upheld", "corrected", "other", "pending", "total"), 0)
     assert found["litigation_direct", "total"] == 6
+
+
+def test_a_frame_whose_light_gray_rules_stop_short_of_it_is_completed_round_by_round(tmp_path, settings):
+    """Table 四 of a Word report at level 2: light-gray rules on shaded header rows inside a dark
+    frame. The line finder kept the frame alone (its inner rules, found in pieces, stop short of
+    it), and completion found the rule under 行政复议 first: a frame of one column split into two
+    rows, which ended the rounds (a split had to leave two columns), so the column rules that
+    then run wall to wall in the lower row were never drawn and table 四 was not found (16 cells).
+    Rounds go on while cells split, and take as many as such a table needs.
+    (tests/data/docx-l2-gray-rules-shaded-table-four.jpg, a piece of the page put back where it
+    lay.)"""
+    from digitizer.pipeline import digitize
+
+    piece = cv2.imread(str(DATA / "docx-l2-gray-rules-shaded-table-four.jpg"), cv2.IMREAD_GRAYSCALE)
+    page = np.full((1075, 1521), int(np.median(piece)), dtype=np.uint8)
+    page[150 : 150 + piece.shape[0], 100 : 100 + piece.shape[1]] = piece
+    cv2.imwrite(str(tmp_path / "page.png"), page)  # lossless: a second JPEG pass would blur it more
+    [table] = [t for t in digitize(tmp_path / "page.png", settings).grids if t.n_cols > 3]
+    assert (table.n_rows, table.n_cols) == (4, 15)
+    assert [table.at(2, c).text for c in range(5, 15)] == ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"] * 2
+    assert [table.at(3, c).text for c in range(5, 15)] == ["无"] * 10
