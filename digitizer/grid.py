@@ -58,11 +58,31 @@ def drop_stubs(horizontal: np.ndarray, vertical: np.ndarray) -> np.ndarray:
     return np.where(stubs[labels], 0, vertical).astype(vertical.dtype)
 
 
+def drop_crossbars(horizontal: np.ndarray, vertical: np.ndarray) -> np.ndarray:
+    """The horizontal rules less the crossbars: a piece shorter than a cell is wide that a column
+    rule crosses or meets inside it while neither of its ends meets one. It is the bit of a
+    dashed row rule found where a column rule meets it (the column's stroke and the dash over it
+    read as one); the rest of that rule was not found, and alone the bit closes no cell but cuts
+    an area of the table into an L that completion cannot split right (a leaf header row's
+    columns drawn up through the group header over them)."""
+    height, width = horizontal.shape
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(horizontal, connectivity=8)
+    tol = STUB_TOUCH
+    crossbars = np.zeros(count, dtype=bool)
+    for label in np.flatnonzero(stats[1:, 2] < width // 15) + 1:
+        x, y, w, h, _ = stats[label]
+        band = vertical[max(0, y - tol) : y + h + tol]
+        left, right = band[:, max(0, x - tol) : x + tol].any(), band[:, max(0, x + w - tol) : x + w + tol].any()
+        crossbars[label] = not left and not right and band[:, x + tol : x + w - tol].any()
+    return np.where(crossbars[labels], 0, horizontal).astype(horizontal.dtype)
+
+
 def find_table_regions(horizontal: np.ndarray, vertical: np.ndarray) -> list[tuple[BBox, np.ndarray]]:
     """Groups of crossing lines big enough to be a table, top to bottom: each one's bounding box
     and a mask of its own lines (boxes may overlap: a photo's page edge around a table, say)."""
     height, width = horizontal.shape
     vertical = drop_stubs(horizontal, vertical)
+    horizontal = drop_crossbars(horizontal, vertical)
     lines = horizontal | vertical
     joined = cv2.dilate(lines, cv2.getStructuringElement(cv2.MORPH_RECT, (5, 5)))
     count, labels, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
@@ -294,6 +314,21 @@ def _one_row(box: BBox) -> bool:
     of table 三 carried over to the next page, its column rules dashed and too short to be found
     (digitizer.completion may find them; a frame left without a column is dropped then)."""
     return box[2] - box[0] >= ROW_SHAPE * (box[3] - box[1])
+
+
+INSIDE_MARGIN = 4  # pixels: a box this far past another's side still lies inside it
+
+
+def without_parts(grids: list[Grid]) -> list[Grid]:
+    """The grids less any lying inside another that has more cells: such a grid is no table of
+    its own but a part of the other (bits of a blurred table's inner rules, found apart from its
+    frame, completed into a grid of their own over the table's cells), or a frame round it."""
+    def inside(inner: BBox, outer: BBox) -> bool:
+        return (inner[0] >= outer[0] - INSIDE_MARGIN and inner[1] >= outer[1] - INSIDE_MARGIN
+                and inner[2] <= outer[2] + INSIDE_MARGIN and inner[3] <= outer[3] + INSIDE_MARGIN)
+
+    return [g for g in grids
+            if not any(other is not g and len(other.cells) > len(g.cells) and inside(g.bbox, other.bbox) for other in grids)]
 
 
 NESTED_AREA = 0.1  # of the enclosing table's area

@@ -15,7 +15,7 @@ from rapidfuzz import fuzz
 from scipy.optimize import linear_sum_assignment
 
 from .layouts import AxisEntry, Layout, TableSpec, load_layouts
-from .numbers import as_separator_count, parse_number, strip_specks
+from .numbers import as_comma_point, as_separator_count, parse_number, strip_specks
 from .reconstruct import transpose
 from .types import Table, TableCell, ValueCell
 
@@ -210,9 +210,13 @@ WORD_INSIDE = 4  # characters: a table's own header word this long inside a prin
 
 
 def _printed_texts(tv: TableView) -> list[str]:
-    """Every distinct text the table prints in its label cells and headers (leaves and parents)."""
+    """Every distinct text the table prints in its label cells and headers (leaves and parents),
+    the corner over its label columns included (信息内容 heads each block of table 二: a block
+    of one row carried alone to the next page says little else)."""
     texts = [r.leaf for r in tv.rows] + [p for r in tv.rows for p in r.parents]
     texts += [c.leaf for c in tv.columns] + [p for c in tv.columns for p in c.parents]
+    table = tv.table
+    texts += [table.at(r, c).text for r in table.header_rows for c in range(table.label_cols) if table.at(r, c)]
     return list(dict.fromkeys(t for t in texts if norm(t)))
 
 
@@ -280,6 +284,7 @@ class _Value:
 
 
 SEPARATOR_READING = "a count has no fraction: the point between groups of three digits is a thousands separator"
+COMMA_POINT_READING = "a thousands separator is followed by three digits: the comma before two or four is the decimal point"
 
 
 def _cell_value(cell: TableCell | None, unit_into: str | None, kind: str, layout: Layout) -> _Value:
@@ -308,6 +313,13 @@ def _cell_value(cell: TableCell | None, unit_into: str | None, kind: str, layout
             value = round(value * layout.units[unit_into][parsed.unit], 6)
             value = int(value) if float(value).is_integer() else value
         return _Value(value, candidate, parsed.unit, confidence)
+    # An amount read with a comma where its decimal point is ("133,4100万元"): recorded as corrected.
+    for candidate, confidence in candidates:
+        if kind != "count" and (parsed := as_comma_point(candidate)) is not None:
+            value = parsed.value
+            if unit_into and parsed.unit and parsed.unit in layout.units.get(unit_into, {}):
+                value = round(value * layout.units[unit_into][parsed.unit], 6)
+            return _Value(value, candidate, parsed.unit, confidence, COMMA_POINT_READING)
     return _Value(None, text, None, cell.confidence)
 
 

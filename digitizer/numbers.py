@@ -78,6 +78,19 @@ def as_separator_count(text: str, parsed: ParsedNumber) -> int | None:
     return int(re.sub(r"\D", "", digits))
 
 
+_COMMA_POINT = re.compile(r"^(?P<int>[+-]?\d+),(?P<frac>\d{1,2}|\d{4,})(?P<unit>\D*)$")
+
+
+def as_comma_point(text: str) -> ParsedNumber | None:
+    """The number a reading like "133,4100万元" means when its one comma must be a misread
+    decimal point: a thousands separator is followed by three digits, never by two or four.
+    None for any other reading."""
+    match = _COMMA_POINT.match(normalize_text(text).replace("，", ","))
+    if match is None:
+        return None
+    return parse_number(f"{match['int']}.{match['frac']}{match['unit']}")
+
+
 _SPECKS = ".·•,，'`_"
 
 
@@ -88,4 +101,4 @@ def strip_specks(text: str) -> str:
 
 
 def looks_numeric(text: str) -> bool:
-    return parse_number(text) is not None
+    return parse_number(text) is not None or as_comma_point(text) is not None

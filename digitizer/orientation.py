@@ -96,19 +96,25 @@ def upright_confidence(readings: list[CellReading]) -> float:
     return float(np.average([r.confidence for r in words], weights=weights))
 
 
-def prose_lines(gray: np.ndarray, grids: list[Grid]) -> dict[str, list[BBox]]:
+def prose_lines(gray: np.ndarray, grids: list[Grid], rules: np.ndarray | None = None) -> dict[str, list[BBox]]:
     """Lines of print outside the page's tables, longest first: those running across the page
     ("across") and those running down it ("down").
 
     Print is closed along each direction over gaps between characters (but not between lines);
     a closed run many times as long as it is thick, and at least two strokes thick, is a line (a
     character is about five strokes tall). Rules, however heavy (a table's outer border left
-    outside its grid), and scattered marks (a seal's ring, a page number) are neither."""
+    outside its grid), and scattered marks (a seal's ring, a page number) are neither. `rules`:
+    the mask of the page's ruling lines (rules.find_lines); their ink, and its blurred halo, is
+    no print (a blurred border or dotted rule of label columns the grid left out is thick enough
+    to pass for a line of print running down)."""
     _, ink = cv2.threshold(gray, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
     for g in grids:
         x0, y0, x1, y1 = g.bbox
         ink[max(0, y0 - 3) : y1 + 3, max(0, x0 - 3) : x1 + 3] = 0
     gap = 2 * stroke_length(gray)
+    if rules is not None and rules.any():
+        halo = cv2.dilate(rules, cv2.getStructuringElement(cv2.MORPH_RECT, (gap, gap)))
+        ink[halo > 0] = 0
     out: dict[str, list[BBox]] = {}
     for direction, kernel in (("across", (gap, 1)), ("down", (1, gap))):
         closed = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, kernel))
@@ -122,19 +128,20 @@ def prose_lines(gray: np.ndarray, grids: list[Grid]) -> dict[str, list[BBox]]:
     return out
 
 
-def prose_boxes(gray: np.ndarray, grids: list[Grid], count: int = 4) -> list[BBox]:
+def prose_boxes(gray: np.ndarray, grids: list[Grid], count: int = 4, rules: np.ndarray | None = None) -> list[BBox]:
     """The longest lines of print across the page outside its tables, framed with a margin: with
     word_cells, what the recognizer reads to tell which way up the page is."""
     margin = stroke_length(gray)
     height, width = gray.shape
     return [(max(0, x0 - margin), max(0, y0 - margin), min(width, x1 + margin), min(height, y1 + margin))
-            for x0, y0, x1, y1 in prose_lines(gray, grids)["across"][:count]]
+            for x0, y0, x1, y1 in prose_lines(gray, grids, rules)["across"][:count]]
 
 
-def prose_direction(gray: np.ndarray, grids: list[Grid]) -> str | None:
+def prose_direction(gray: np.ndarray, grids: list[Grid], rules: np.ndarray | None = None) -> str | None:
     """"across" or "down": which way the lines of print outside the tables run, where they are
-    long enough and clearly one way; None where the page has too little such print."""
-    lines = prose_lines(gray, grids)
+    long enough and clearly one way; None where the page has too little such print. `rules`: as
+    for prose_lines."""
+    lines = prose_lines(gray, grids, rules)
     length = {d: sum(max(b[2] - b[0], b[3] - b[1]) for b in boxes) for d, boxes in lines.items()}
     least = PROSE_LEAST * stroke_length(gray)
     for direction, other in (("across", "down"), ("down", "across")):

@@ -85,7 +85,7 @@ class Digitizer:
             grids = [completion.complete_grid(straight.image, g, detect, always=self._complete_all) for g in grids]
         # A frame of rows whose column rules were all missed is a table once completion finds one;
         # a title row alone may head a table on the next page.
-        return [g for g in grids if g.n_cols >= 2 or grid.title_row(g)]
+        return grid.without_parts([g for g in grids if g.n_cols >= 2 or grid.title_row(g)])
 
     def _read_tables(self, straight: StraightPage) -> tuple[list[Table], float]:
         # Frames without a found inner rule too, as _prepare finds them: completion may find it.
@@ -106,7 +106,7 @@ class Digitizer:
         if self.settings.orientation:
             # The lines of print outside the tables say whether the page lies on its side; where
             # it has none, its cells' print does (vertically written headers vote vertical too).
-            prose_runs = orientation.prose_direction(straight.image, grids)
+            prose_runs = orientation.prose_direction(straight.image, grids, lines[0] | lines[1])
             if prose_runs == "down" or (prose_runs is None and orientation.text_is_vertical(straight.image, grids)):
                 straight, grids = self._turned(straight, grids, on_its_side=prose_runs == "down")
         return straight, self._complete(straight, framed if straight is upright else grids)

@@ -82,6 +82,21 @@ def _heads_numbers(table: Table) -> bool:
     )
 
 
+def _heads_blanks(table: Table) -> bool:
+    """Whether the first row has words (surely read) over columns right of the first that are
+    blank in every row below, while the rows below have words in the first column: a block of
+    one row drawn as a table of its own, its values zeros printed as nothing (信息内容 |
+    本年收费金额 over 行政事业性收费 | blank)."""
+    worded = [c for c in _cells_of_row(table, 0) if c.col >= 1 and is_text(c) and c.confidence >= 0.6]
+    below = [table.at(r, 0) for r in range(1, table.n_rows)]
+    if not worded or not any(b is not None and b.row > 0 and is_text(b) for b in below):
+        return False
+    return all(
+        all(b is None or b.row == 0 or not b.text.strip() for b in (table.at(r, col) for r in range(1, table.n_rows)))
+        for c in worded for col in range(c.col, c.col + c.col_span)
+    )
+
+
 def _mostly_words(cells: list[TableCell]) -> bool:
     worded = [c for c in cells if len(_CJK.findall(c.text)) >= 2]
     return len(worded) >= max(2, len(cells) / 2)
@@ -130,7 +145,7 @@ def classify(table: Table) -> None:
     # So is a table's first row with words over columns that hold numbers below (a block of one
     # value column drawn as a table of its own, under its caption: 信息内容 | 本年处理决定数量 |
     # two blank cells).
-    if table.n_rows > 1 and 0 not in headers and _heads_numbers(table):
+    if table.n_rows > 1 and 0 not in headers and (_heads_numbers(table) or _heads_blanks(table)):
         headers.append(0)
     # A row between two header rows with nothing printed of its own is part of that header (the
     # header cells above reach over it: table 四 printed in a column, transposed to read it).

@@ -388,27 +388,61 @@ def _regular(line: np.ndarray) -> bool:
     return float(np.mean((pieces >= 0.5 * usual) & (pieces <= 2 * usual))) >= TYPICAL
 
 
-def _free(runs: np.ndarray, binary: np.ndarray, band: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _shift(mask: np.ndarray, rows: int) -> np.ndarray:
+    """`mask` moved `rows` down (up where negative), paper coming in."""
+    out = np.zeros_like(mask)
+    if rows > 0:
+        out[rows:] = mask[:-rows]
+    elif rows < 0:
+        out[:rows] = mask[-rows:]
+    else:
+        out[:] = mask
+    return out
+
+
+def _blur_fringe(runs: np.ndarray, binary: np.ndarray, depth: int) -> np.ndarray:
+    """The ink just above and below horizontal `runs` that is their own blurred body: ink touching
+    a run straight across it that ends within `depth` pixels (a dotted rule whose dots the blur ran
+    together is thicker than its opened run). Ink that goes on further is a stroke of print leaving
+    the run (a character's stem on a run of aligned strokes), not the rule's blur."""
+    fringe = np.zeros_like(runs)
+    for step in (-1, 1):
+        layers, grown = [], runs
+        for _ in range(depth + 1):
+            grown = _shift(grown, step) & binary
+            layers.append(grown)
+        for layer_depth, layer in enumerate(layers[:-1]):
+            # The layer's pixel whose ink goes on depth + 1 pixels from the run is a stroke's.
+            fringe |= layer & ~_shift(layers[-1], -step * (depth - layer_depth))
+    return fringe
+
+
+def _free(runs: np.ndarray, binary: np.ndarray, band: int, fringe: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per component of `runs` (horizontal rules): the share of its pixels with other ink within a
     rule's thickness above or below. A rule has paper beside it but where rules cross it or print
     touches it; a row of strokes of characters aligned from line to line (CJK print is
     monospaced) has the rest of the characters beside it."""
-    others = binary & ~cv2.dilate(runs, _kernel(1, 3))
+    body = cv2.dilate(runs, _kernel(1, 3))
+    if fringe:
+        body |= _blur_fringe(runs, binary, fringe)
+    others = binary & ~body
     near = cv2.dilate(others, _kernel(1, 2 * band + 1)) > 0
     count, labels, stats, _ = cv2.connectedComponentsWithStats(runs, connectivity=8)
     crowded = np.bincount(labels[near & (runs > 0)], minlength=count)
     return labels, stats, crowded / np.maximum(stats[:, cv2.CC_STAT_AREA], 1)
 
 
+FRINGE = 2  # pixels of ink touching a rule above or below that are its blurred body
 CROWDED = 0.25  # share of a rule's length that print may lie beside
 
 
-def free_rows(runs: np.ndarray, binary: np.ndarray, band: int, sure: int | None = None) -> np.ndarray:
+def free_rows(runs: np.ndarray, binary: np.ndarray, band: int, sure: int | None = None, fringe: int = 0) -> np.ndarray:
     """The rules of `runs` with paper within `band` beside them (see _free); runs at least `sure`
-    long are kept whatever lies beside them (a long solid rule is no stroke of print)."""
+    long are kept whatever lies beside them (a long solid rule is no stroke of print). Ink just
+    beside a run that ends within `fringe` pixels is its own blurred body (_blur_fringe)."""
     if not runs.any():
         return runs
-    labels, stats, crowded = _free(runs, binary, band)
+    labels, stats, crowded = _free(runs, binary, band, fringe)
     keep = crowded < CROWDED
     if sure is not None:
         keep |= stats[:, cv2.CC_STAT_WIDTH] >= sure
@@ -481,8 +515,8 @@ def find_lines(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     # The strokes of a character lie a few pixels apart; print beside a short rule of a narrow cell
     # (a number set close to it) is further off.
     near = max(2, thin // 3)
-    rows = free_rows(solid_rows(binary, h_len), binary, near, sure=3 * h_len)
-    columns = np.ascontiguousarray(free_rows(np.ascontiguousarray(solid_columns(binary, v_len).T), across, near, sure=3 * v_len).T)
+    rows = free_rows(solid_rows(binary, h_len), binary, near, sure=3 * h_len, fringe=FRINGE)
+    columns = np.ascontiguousarray(free_rows(np.ascontiguousarray(solid_columns(binary, v_len).T), across, near, sure=3 * v_len, fringe=FRINGE).T)
     solid_cols = columns.copy()
     dashed = _dashed(gray, rows, columns)
     nothing = np.zeros_like(rows)

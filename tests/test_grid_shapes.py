@@ -427,6 +427,47 @@ def test_a_half_turn_that_finds_no_table_is_no_better_reading(settings):
     assert last == ["四、结转下年度继续办理", "4", "", "", "", "", "", "4"]
 
 
+def test_dotted_rules_the_blur_ran_together_are_rules(settings):
+    """Table 三 of an HTML report carried over to the next page, level 2 (heavy blur): its dotted
+    rules blurred into nearly solid runs a few pixels thinner than the blurred line, whose fringe
+    (the dots' blur just above and below the run) was taken for print beside it, so most row
+    rules were dropped as strokes of characters. With its rows lost and the heavy left border and
+    a dotted rule outside the grid taken for lines of print running down, the page was turned on
+    its side and its 85 cells went unread. Ink touching a run that ends within two pixels is the
+    rule's own blur; a stroke of print goes on. (tests/data/html-l2-dotted-rows-run-together.jpg,
+    the page as loaded, margins cut.)"""
+    table = max(_read_page(settings, "html-l2-dotted-rows-run-together.jpg"), key=lambda t: len(t.cells))
+    assert table.label_cols == 2 and table.n_cols == 9
+
+    def text(row: int, col: int) -> str:
+        cell = table.at(row, col)
+        return cell.text if cell else "^"
+
+    def row(label: str) -> int:
+        [found] = [r for r in range(table.n_rows) if text(r, 1).replace(" ", "").startswith(label)]
+        return found
+
+    for label in ("1.本机关不掌握", "4.无正当理由"):
+        assert [text(row(label), c) for c in range(2, 9)] == ["2", "", "", "", "", "", "2"]
+    assert [text(row("2.重复申请"), c) for c in range(2, 9)] == [""] * 7
+    assert row("1.申请人无正当理由") > row("2.重复申请")
+
+
+def test_rules_and_their_blur_are_no_lines_of_print_running_down():
+    """The same page: its heavy left border, blurred to two strokes thick, stands outside the
+    grid (the column beside it is empty on this page and has no row rules), as tall as the page's
+    print, and passed for a line of print running down, which says a page lies on its side. The
+    ink of the page's rules (as the rule finder finds them), and its blur, is no print."""
+    from digitizer import grid, orientation
+    from digitizer.rules import find_lines
+
+    gray = cv2.imread(str(DATA / "html-l2-dotted-rows-run-together.jpg"), cv2.IMREAD_GRAYSCALE)
+    rows, columns = find_lines(gray)
+    grids = [g for g in grid.grids_from_lines(rows, columns, 1, fewest_columns=1) if g.n_cols >= 2]
+    assert orientation.prose_lines(gray, grids, rows | columns)["down"] == []
+    assert orientation.prose_direction(gray, grids, rows | columns) != "down"
+
+
 def test_a_table_two_rows_high_inside_a_page_edge_frame_is_a_table():
     """A photographed page whose dark edges and a fold line frame most of it, and at its top the
     last two rows of a table carried over from the page before (行政处罚, 行政强制): small beside

@@ -325,3 +325,36 @@ def test_table_four_in_a_column_with_its_review_counts_blank_and_its_group_misre
     for (b, i), value in counts.items():
         cell = found[(rows[b], cols[i])]
         assert cell.page is not None and (cell.value or 0) == value, (rows[b], cols[i])
+
+
+def test_a_block_of_table_two_carried_alone_to_the_next_page_is_known_by_its_corner():
+    """The fees block of an HTML table 二 (one row, its value and two empty cells) went to the
+    next page alone, without its 第二十条第（八）项 title row, its unit misread ("万兀"). Its row
+    label said it was table 二's, its header nearly, and nothing else did: less evidence than a
+    table needs, so it was left unassigned and the fee went unread. Its corner, 信息内容, heads
+    every block of table 二. (The texts as read from the page, a fresh seed-120261 report.)"""
+    block = Table([2], 2, 4, [_cell(0, 0, "信息内容"), _cell(0, 1, "本年收费金额（单位：万兀)"), _cell(0, 2, ""),
+                              _cell(0, 3, ""), _cell(1, 0, "行政事业性收费"), _cell(1, 1, "0"), _cell(1, 2, ""),
+                              _cell(1, 3, "")])
+    classify(block)
+    assert block.header_rows == [0] and block.label_cols == 1
+    mapping = choose_layout([applications_table(dict(MISREAD), {}), block], year=2023)
+    assert [tv.table for tv in mapping.assigned.get("active", [])] == [block]
+    spec = mapping.layout.tables["active"]
+    found = {(c.row, c.col): c.value for c in map_table(spec, mapping.assigned["active"], mapping.layout, 62.0)}
+    assert found[("fees", "amount_10k_yuan")] == 0
+
+
+def test_a_block_of_one_row_whose_value_is_blank_is_headed_by_its_first_row():
+    """The fees block of a Word table 二 drawn as a table of its own, its fee 0 printed as
+    nothing: no number anywhere, so its first row was no header, its header cell was taken for
+    a second label column, and the fee went unread. Words over columns blank in every row below,
+    beside a label below, are the block's header. (The texts as read, a seed-120261 1-bit scan.)"""
+    block = Table([1], 2, 4, [_cell(0, 0, "信息内容"), _cell(0, 1, "本年收费金额（单位：万元)"), _cell(0, 2, ""),
+                              _cell(0, 3, ""), _cell(1, 0, "行政事业性收费"), _cell(1, 1, ""), _cell(1, 2, ""),
+                              _cell(1, 3, "")])
+    classify(block)
+    assert block.header_rows == [0] and block.label_cols == 1
+    layout = get_layout("2021")
+    found = {(c.row, c.col): c.value for c in map_table(layout.tables["active"], [view(block)], layout, 62.0)}
+    assert found[("fees", "amount_10k_yuan")] == 0

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from digitizer.numbers import as_separator_count, parse_number
+from digitizer.numbers import as_comma_point, as_separator_count, looks_numeric, parse_number
 
 
 @pytest.mark.parametrize("text", ["", " ", "0", "—", "——", "-", "/", "无", "－", "０"])
@@ -87,3 +87,31 @@ def test_a_count_read_with_a_point_keeps_its_reading_and_says_why():
     assert (count.value, count.text, count.why) == (4825, "4.825件", SEPARATOR_READING)
     amount = _cell_value(cell, None, "amount", layout)
     assert amount.value == 4.825 and amount.why is None
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("133,4100万元", 133.41), ("1792,0873", 1792.0873), ("12,5", 12.5), ("1,234", None), ("1,234,567", None),
+     ("133.41", None), ("信息,12", None)],
+)
+def test_a_comma_before_two_or_four_digits_is_a_misread_point(text, value):
+    """A procurement amount printed 133.4100 and read "133,4100万元" (a Word report at level 2):
+    it was no number at all, so its row of one value, read as words, was taken for a header and
+    both its cells went unread. A thousands separator is followed by three digits."""
+    parsed = as_comma_point(text)
+    assert (parsed.value if parsed else None) == value
+    if value is not None:
+        assert looks_numeric(text)
+
+
+def test_an_amount_read_with_a_comma_for_its_point_keeps_its_reading_and_says_why():
+    from digitizer.layouts import load_layouts
+    from digitizer.mapping import COMMA_POINT_READING, _cell_value
+    from digitizer.types import CellReading, TableCell
+
+    layout = load_layouts()[0]
+    cell = TableCell(row=0, col=0, row_span=1, col_span=1, text="133,4100万元", confidence=0.9, page=1,
+                     bbox=(0, 0, 10, 10), reading=CellReading("133,4100万元", 0.9, "133,4100万元", 0.9, 1))
+    amount = _cell_value(cell, "amount_10k_yuan", "amount", layout)
+    assert (amount.value, amount.text, amount.why) == (133.41, "133,4100万元", COMMA_POINT_READING)
+    assert _cell_value(cell, None, "count", layout).value is None  # a count has no fraction

@@ -182,3 +182,36 @@ def test_a_light_minus_before_the_digits_is_read(engine):
     strip = cv2.imread(str(ROOT / "tests" / "data" / "light-minus.png"), cv2.IMREAD_GRAYSCALE)
     [reading] = read_cells(strip, [(140, 8, 269, 43)], engine)
     assert parse_number(reading.text).value == -1
+
+
+def test_a_border_slanting_inside_a_blank_cells_box_is_no_print(engine):
+    """A blank cell at the foot of table 三's first label column, in an HTML report at level 2
+    (heavy blur, 150 dpi JPEG) left a little skewed: the table's solid left border slants past
+    the grid's straight line, so the cell's box took it in a few pixels from its side, not
+    touching it, and it read as "1" (a number in the label column). A rule runs along nearly
+    all of a side and is longer than any character; a "1" is no taller than one.
+    (tests/data/blank-cell-with-slanting-border-inside.png: the cell as straightened, with 20
+    pixels round its box.)"""
+    import cv2
+
+    from .conftest import ROOT
+
+    crop = cv2.imread(str(ROOT / "tests" / "data" / "blank-cell-with-slanting-border-inside.png"), cv2.IMREAD_GRAYSCALE)
+    assert [r.text for r in read_cells(crop, [(20, 20, 98, 109)], engine)] == [""]
+
+
+def test_the_blurred_dots_of_the_rule_over_blank_cells_are_no_print(engine):
+    """Table 四 of an HTML report at level 2, its rules dotted: the grid's row rule lies a few
+    pixels under the drawn one, so each blank cell of the count row took in a row of the rule's
+    dots along its top. Blurred, the dots are as long as thick (six pixels square), thicker than
+    the flat pieces of a dashed rule, and they read as "m…", "mmme" or, re-read as numbers, "1"
+    and "8": four cells unread and two false counts. The two cells that hold a "1" keep it.
+    (tests/data/blurred-dotted-rule-over-blank-cells.png: the straightened page's 其他结果 to
+    总计 of 行政诉讼, header and count rows, 20 pixels round.)"""
+    import cv2
+
+    from .conftest import ROOT
+
+    strip = cv2.imread(str(ROOT / "tests" / "data" / "blurred-dotted-rule-over-blank-cells.png"), cv2.IMREAD_GRAYSCALE)
+    boxes = [(20, 210, 144, 290), (148, 210, 273, 290), (277, 210, 406, 290), (410, 210, 538, 290), (543, 210, 671, 290)]
+    assert [r.text for r in read_cells(strip, boxes, engine)] == ["1", "", "1", "", ""]

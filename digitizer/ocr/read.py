@@ -78,7 +78,7 @@ def ink_mask(crop: np.ndarray, stroke: int, least_contrast: float = PRINT_CONTRA
     mask = (smooth < (paper + dark) / 2).astype(np.uint8)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     height, width = mask.shape
-    dashes = _dashed_rule_pieces(stats, stroke)
+    dashes = _dashed_rule_pieces(stats, stroke) | _solid_rule_pieces(stats, stroke)
     big, small = [], []
     for label in range(1, count):
         x, y, w, h, area = stats[label]
@@ -107,6 +107,29 @@ DASH_BAND = 0.2  # of a cell's side: how near it a dashed rule that the cell's b
 DASHES = 3  # a row of at least this many flat pieces along a side is a dashed rule
 
 
+RULE_ALONG = 0.9  # of a cell's side: a straight piece along this much of it near the side is a rule
+RULE_FILL = 0.6  # of its box: a straight piece fills it, a curved stroke ("（") leaves paper
+CHARACTER = 6  # strokes: longer than any character (one is about five strokes high)
+
+
+def _solid_rule_pieces(stats: np.ndarray, stroke: int) -> set[int]:
+    """Labels of pieces of a solid rule that the cell's box took in without touching its side: a
+    rule drawn slanting past the grid's straight line (a page left a little skewed), or found a
+    few pixels off the drawn one. One straight piece, no thicker than two strokes (a heavy border), near a side and
+    along nearly all of it, and longer than any character: a "1" filling a low cell is no taller
+    than a character, and a stroke of print runs along a cell's side only in part."""
+    height, width = (int(stats[0][3]), int(stats[0][2])) if len(stats) else (0, 0)
+    out: set[int] = set()
+    for label in range(1, len(stats)):
+        x, y, w, h, area = stats[label]
+        for length, thick, start, along, across in ((h, w, x, height, width), (w, h, y, width, height)):
+            off = min(start, across - (start + thick))
+            if (length >= RULE_ALONG * along and length >= CHARACTER * stroke and thick <= 2 * stroke
+                    and off <= max(4, DASH_BAND * across) and area >= RULE_FILL * w * h):
+                out.add(label)
+    return out
+
+
 def _dashed_rule_pieces(stats: np.ndarray, stroke: int) -> set[int]:
     """Labels of the pieces of a dashed or dotted rule that the cell's box took in (its rule was
     found a few pixels off the drawn one): at least DASHES flat pieces of about one length in a
@@ -115,6 +138,8 @@ def _dashed_rule_pieces(stats: np.ndarray, stroke: int) -> set[int]:
     of characters are of all lengths and do not line up."""
     height, width = (int(stats[0][3]), int(stats[0][2])) if len(stats) else (0, 0)
     flat = max(5, stroke // 2 + 1)
+    # A dotted rule's dots, blurred, are as long as thick and nearly a stroke thick.
+    thickest = max(flat + 1, stroke - 1)
     out: set[int] = set()
     for axis in (0, 1):  # pieces along the top or bottom, then along the left or right side
         along, across = (width, height) if axis == 0 else (height, width)
@@ -125,7 +150,7 @@ def _dashed_rule_pieces(stats: np.ndarray, stroke: int) -> set[int]:
                 x, y, w, h, _ = stats[label]
                 pos, length, start, thick = (x, w, y, h) if axis == 0 else (y, h, x, w)
                 off = start if near_start else across - (start + thick)
-                if thick <= flat and length <= 4 * flat and off <= band:
+                if thick <= thickest and length <= 4 * flat and off <= band:
                     row.append((pos, length, start + thick / 2, label))
             if len(row) < DASHES:
                 continue
