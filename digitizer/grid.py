@@ -12,7 +12,7 @@ import cv2
 import numpy as np
 
 from .rules import find_lines
-from .types import BBox, Grid, GridCell
+from .types import BBox, Grid, GridCell, bbox_inside
 
 EDGE_SLIVER = 0.025  # of a table's width
 STUB_TOUCH = 4  # pixels: how near a rule a stroke's end lies when it touches it
@@ -323,12 +323,9 @@ def without_parts(grids: list[Grid]) -> list[Grid]:
     """The grids less any lying inside another that has more cells: such a grid is no table of
     its own but a part of the other (bits of a blurred table's inner rules, found apart from its
     frame, completed into a grid of their own over the table's cells), or a frame round it."""
-    def inside(inner: BBox, outer: BBox) -> bool:
-        return (inner[0] >= outer[0] - INSIDE_MARGIN and inner[1] >= outer[1] - INSIDE_MARGIN
-                and inner[2] <= outer[2] + INSIDE_MARGIN and inner[3] <= outer[3] + INSIDE_MARGIN)
+    return [g for g in grids if not any(other is not g and len(other.cells) > len(g.cells)
+                                        and bbox_inside(g.bbox, other.bbox, INSIDE_MARGIN) for other in grids)]
 
-    return [g for g in grids
-            if not any(other is not g and len(other.cells) > len(g.cells) and inside(g.bbox, other.bbox) for other in grids)]
 
 
 NESTED_AREA = 0.1  # of the enclosing table's area
@@ -343,6 +340,5 @@ def _nested(inner: BBox, outer: BBox) -> bool:
     def area(b: BBox) -> int:
         return (b[2] - b[0]) * (b[3] - b[1])
 
-    inside = inner[0] >= outer[0] and inner[1] >= outer[1] and inner[2] <= outer[2] and inner[3] <= outer[3]
     small = area(inner) < NESTED_AREA * area(outer) and inner[2] - inner[0] < NESTED_WIDTH * (outer[2] - outer[0])
-    return inside and small
+    return bbox_inside(inner, outer) and small

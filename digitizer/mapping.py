@@ -216,7 +216,7 @@ def _printed_texts(tv: TableView) -> list[str]:
     texts = [r.leaf for r in tv.rows] + [p for r in tv.rows for p in r.parents]
     texts += [c.leaf for c in tv.columns] + [p for c in tv.columns for p in c.parents]
     table = tv.table
-    texts += [table.at(r, c).text for r in table.header_rows for c in range(table.label_cols) if table.at(r, c)]
+    texts += [cell.text for r in table.header_rows for c in range(table.label_cols) if (cell := table.at(r, c))]
     return list(dict.fromkeys(t for t in texts if norm(t)))
 
 
@@ -287,6 +287,14 @@ SEPARATOR_READING = "a count has no fraction: the point between groups of three 
 COMMA_POINT_READING = "a thousands separator is followed by three digits: the comma before two or four is the decimal point"
 
 
+def _in_unit(value: int | float, unit: str | None, unit_into: str | None, layout: Layout) -> int | float:
+    """A value printed with `unit`, in the column's unit `unit_into` where the layout converts it."""
+    if not (unit_into and unit and unit in layout.units.get(unit_into, {})):
+        return value
+    value = round(value * layout.units[unit_into][unit], 6)
+    return int(value) if float(value).is_integer() else value
+
+
 def _cell_value(cell: TableCell | None, unit_into: str | None, kind: str, layout: Layout) -> _Value:
     """The value of a data cell; value None when it is not a number."""
     if cell is None:
@@ -309,16 +317,11 @@ def _cell_value(cell: TableCell | None, unit_into: str | None, kind: str, layout
         value = parsed.value
         if kind == "count" and (whole := as_separator_count(candidate, parsed)) is not None:
             return _Value(whole, candidate, parsed.unit, confidence, SEPARATOR_READING)
-        if unit_into and parsed.unit and parsed.unit in layout.units.get(unit_into, {}):
-            value = round(value * layout.units[unit_into][parsed.unit], 6)
-            value = int(value) if float(value).is_integer() else value
-        return _Value(value, candidate, parsed.unit, confidence)
+        return _Value(_in_unit(value, parsed.unit, unit_into, layout), candidate, parsed.unit, confidence)
     # An amount read with a comma where its decimal point is ("133,4100万元"): recorded as corrected.
     for candidate, confidence in candidates:
         if kind != "count" and (parsed := as_comma_point(candidate)) is not None:
-            value = parsed.value
-            if unit_into and parsed.unit and parsed.unit in layout.units.get(unit_into, {}):
-                value = round(value * layout.units[unit_into][parsed.unit], 6)
+            value = _in_unit(parsed.value, parsed.unit, unit_into, layout)
             return _Value(value, candidate, parsed.unit, confidence, COMMA_POINT_READING)
     return _Value(None, text, None, cell.confidence)
 

@@ -128,13 +128,13 @@ def prose_lines(gray: np.ndarray, grids: list[Grid], rules: np.ndarray | None = 
     return out
 
 
-def prose_boxes(gray: np.ndarray, grids: list[Grid], count: int = 4, rules: np.ndarray | None = None) -> list[BBox]:
+def prose_boxes(gray: np.ndarray, grids: list[Grid], count: int = 4) -> list[BBox]:
     """The longest lines of print across the page outside its tables, framed with a margin: with
     word_cells, what the recognizer reads to tell which way up the page is."""
     margin = stroke_length(gray)
     height, width = gray.shape
     return [(max(0, x0 - margin), max(0, y0 - margin), min(width, x1 + margin), min(height, y1 + margin))
-            for x0, y0, x1, y1 in prose_lines(gray, grids, rules)["across"][:count]]
+            for x0, y0, x1, y1 in prose_lines(gray, grids)["across"][:count]]
 
 
 def prose_direction(gray: np.ndarray, grids: list[Grid], rules: np.ndarray | None = None) -> str | None:

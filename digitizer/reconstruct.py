@@ -16,7 +16,7 @@ from collections.abc import Callable
 from rapidfuzz import fuzz
 
 from .numbers import looks_numeric
-from .types import BBox, CellReading, Grid, Table, TableCell
+from .types import BBox, CellReading, Grid, Table, TableCell, bbox_inside
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -439,11 +439,6 @@ def _extent(table: Table) -> BBox | None:
     return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
 
 
-def _inside(inner: BBox, outer: BBox, slack: float = 4) -> bool:
-    return (inner[0] >= outer[0] - slack and inner[1] >= outer[1] - slack
-            and inner[2] <= outer[2] + slack and inner[3] <= outer[3] + slack)
-
-
 def _lowest(page_tables: list[Table]) -> int | None:
     """Which of a page's tables is printed lowest, leaving out grids found inside another table
     (a fragment of ruling inside it: strokes of a label run together), which are ordered after
@@ -452,7 +447,7 @@ def _lowest(page_tables: list[Table]) -> int | None:
     extents = [_extent(t) if any(c.text for c in t.cells) else None for t in page_tables]
     best = None
     for i, box in enumerate(extents):
-        if box is None or any(j != i and other is not None and other != box and _inside(box, other)
+        if box is None or any(j != i and other is not None and other != box and bbox_inside(box, other, 4)
                               for j, other in enumerate(extents)):
             continue
         if best is None or box[3] > extents[best][3]:

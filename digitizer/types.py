@@ -10,6 +10,12 @@ import numpy as np
 BBox = tuple[int, int, int, int]  # x0, y0, x1, y1 (exclusive) in pixels
 
 
+def bbox_inside(inner: BBox, outer: BBox, slack: float = 0) -> bool:
+    """Whether box `inner` lies within `outer`, `slack` pixels past its sides allowed."""
+    return (inner[0] >= outer[0] - slack and inner[1] >= outer[1] - slack
+            and inner[2] <= outer[2] + slack and inner[3] <= outer[3] + slack)
+
+
 @dataclass(frozen=True)
 class DocumentSource:
     """One document: a file, or loose page images grouped by their shared stem."""

@@ -78,14 +78,14 @@ def ink_mask(crop: np.ndarray, stroke: int, least_contrast: float = PRINT_CONTRA
     mask = (smooth < (paper + dark) / 2).astype(np.uint8)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     height, width = mask.shape
-    dashes = _dashed_rule_pieces(stats, stroke) | _solid_rule_pieces(stats, stroke)
+    rule_pieces = _dashed_rule_pieces(stats, stroke) | _solid_rule_pieces(stats, stroke)
     big, small = [], []
     for label in range(1, count):
         x, y, w, h, area = stats[label]
         sides, ends = x == 0 or x + w == width, y == 0 or y + h == height
         # A piece of a ruling line runs along the side it touches: a "1" or the top bar of a "5"
         # that touches the top of a low cell at 100 dpi (the print fills it) is print.
-        if (sides and w <= 3) or (ends and h <= 3 and (sides or w >= RULE_REMNANT * width)) or label in dashes:
+        if (sides and w <= 3) or (ends and h <= 3 and (sides or w >= RULE_REMNANT * width)) or label in rule_pieces:
             continue
         (big if max(w, h) >= stroke else small).append(label)
     if not big:
@@ -115,9 +115,10 @@ CHARACTER = 6  # strokes: longer than any character (one is about five strokes h
 def _solid_rule_pieces(stats: np.ndarray, stroke: int) -> set[int]:
     """Labels of pieces of a solid rule that the cell's box took in without touching its side: a
     rule drawn slanting past the grid's straight line (a page left a little skewed), or found a
-    few pixels off the drawn one. One straight piece, no thicker than two strokes (a heavy border), near a side and
-    along nearly all of it, and longer than any character: a "1" filling a low cell is no taller
-    than a character, and a stroke of print runs along a cell's side only in part."""
+    few pixels off the drawn one. One straight piece, no thicker than two strokes (a heavy
+    border), near a side and along nearly all of it, and longer than any character: a "1" filling
+    a low cell is no taller than a character, and a stroke of print runs along a cell's side only
+    in part."""
     height, width = (int(stats[0][3]), int(stats[0][2])) if len(stats) else (0, 0)
     out: set[int] = set()
     for label in range(1, len(stats)):
