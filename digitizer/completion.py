@@ -54,9 +54,14 @@ NEAR = 3  # pixels beyond those: where the strokes of a character a rule cuts li
 WALL = 3  # pixels: how near a cell's walls a rule through it comes
 WALL_EDGE = 2  # pixels: the most of a wall a cell's box takes in at its end
 THROUGH = 0.1  # share of a line's rows with print on both sides of it: it runs through print
-ROUNDS = 6  # of finding rules and splitting cells (a frame whose inner rules all stop short of it
-# takes one for its first row rule, one for the column rules below it, more for the rows there)
+ROUNDS = 12  # of finding rules and splitting cells (a frame whose inner rules all stop short of it
+# takes one for its first row rule, one for the column rules below it, more for the rows there;
+# a block of cells merged by lost dotted rules gives up one crossing of its rules a round)
 CROSSING = 0.25  # share of a text box's ink in each of two cells for it to lie across them
+ALONE = 0.9  # share of a box's ink a rule standing alone in it holds (the rest: a crossing, specks)
+NEARLY_SOLID = 0.8  # share of a merged cell's width a rule on the grid's row line through it covers
+NUMBER_WIDE = 3  # a count's print is no wider than this many times its height
+BLOT = 0.6  # share of its box a blot of ink fills at least
 WORDS = 1.5  # a piece of print this many times as wide as high is a line of words
 CENTRED = 0.25  # of a row's height: how far off its middle the print of a row's label lies at most
 
@@ -297,8 +302,9 @@ def candidates(gray: np.ndarray, grid: Grid, text: list[BBox], ink: np.ndarray |
         # a rule the detector took in with the print) would count the wall's ink as print either
         # side of the line.
         # (A cell lower or narrower than the two margins has no inside.)
+        # (A box whose print is none, a rule or its dots alone, holds nothing to cut.)
         clipped = [(max(t[0], x0 + margin), max(t[1], y0 + margin), min(t[2], x1 - margin), min(t[3], y1 - margin))
-                   for t in text]
+                   for t, core in zip(text, cores) if core[0] < core[2] and core[1] < core[3]]
         inside = [t for t in clipped if t[0] < t[2] and t[1] < t[3]]
         # ... nor down through print the detector missed (light print in a blurred scan): the
         # upright strokes of its characters would line up as the pieces of a rule. (Not across:
@@ -312,7 +318,34 @@ def candidates(gray: np.ndarray, grid: Grid, text: list[BBox], ink: np.ndarray |
         for y, start, end, whole, pieces in rule_columns(ink_of.T, seen.T, margin, across):
             if not any(_cuts(gray, t, y0 + y, False, memo) for t in inside if t[0] < x0 + end and t[2] > x0 + start):
                 found.append(Candidate(False, y0 + y, index, x0 + start, x0 + end, whole, pieces))
-    return found + _on_grid_lines(gray, grid, text, ink, memo) + _apart_on_grid_lines(gray, grid, memo)
+    return (found + _on_grid_lines(gray, grid, text, ink, memo) + _apart_on_grid_lines(gray, grid, memo)
+            + _solid_on_grid_rows(gray, grid, ink, memo)
+            + (_apart_side_by_side(grid, prints) if prints is not None else []))
+
+
+def _apart_side_by_side(grid: Grid, prints: list[BBox]) -> list[Candidate]:
+    """The grid's column lines through a merged cell where short pieces of print stand side by
+    side on one line, some each side of the line and none across it: two counts whose column
+    rule was left undrawn ("3" and "/" read as one, "31"). Each piece is no wider than a few
+    characters are high (a number, a dash); words across two columns ("（二）部分公开") are
+    wider, and a number centred in a merged cell has print on one side of each line only."""
+    found = []
+    for index, cell in enumerate(grid.cells):
+        if cell.col_span < 2:
+            continue
+        x0, y0, x1, y1 = cell.bbox
+        inside = [p for p in prints if p[0] < p[2] and x0 <= (p[0] + p[2]) / 2 < x1 and y0 <= (p[1] + p[3]) / 2 < y1]
+        if len(inside) < 2:
+            continue
+        high = max(p[3] - p[1] for p in inside)
+        top, bottom = max(p[1] for p in inside), min(p[3] for p in inside)
+        if bottom <= top or any(p[2] - p[0] > NUMBER_WIDE * high for p in inside):
+            continue  # not one line of short pieces
+        for line in grid.col_lines[cell.col + 1 : cell.col + cell.col_span]:
+            sides = {p[2] < line for p in inside if p[2] < line or p[0] > line}
+            if sides == {True, False} and not any(p[0] <= line <= p[2] for p in inside):
+                found.append(Candidate(True, line, index, y0, y1, whole=True))
+    return found
 
 
 def _on_grid_lines(gray: np.ndarray, grid: Grid, text: list[BBox], ink: np.ndarray | None,
@@ -375,6 +408,34 @@ def _on_grid_lines(gray: np.ndarray, grid: Grid, text: list[BBox], ink: np.ndarr
             if _through_print(ink_of, column) or any(_cuts(gray, t, x0 + column, True, memo, NEAR) for t in inside):
                 continue
             found.append(candidate)
+    return found
+
+
+def _solid_on_grid_rows(gray: np.ndarray, grid: Grid, ink: np.ndarray | None, memo: Memo) -> list[Candidate]:
+    """Row rules on the grid's own row lines through merged cells where the ink is nearly solid
+    along them: a light rule that print set close over it broke in the threshold (the strokes
+    lower the local mean; 机构 of a header written a line a word, on the rule over its count).
+    Nearly solid only, and not through print: the foot of a wrapped label's line of text, on
+    such a line, is broken far more."""
+    found = []
+    reach = 2  # pixels either side of the grid's line: a slanting or blurred rule
+    margin = _tolerance(grid)
+    for index, cell in enumerate(grid.cells):
+        x0, y0, x1, y1 = cell.bbox
+        if cell.row_span < 2 or x1 - x0 <= 2 * margin + MIN_SIDE:
+            continue
+        if ink is None:
+            ink_of = _box_ink(gray, cell.bbox, memo, FAINT_CONTRAST)
+        else:
+            ink_of = ink[y0 - grid.bbox[1] : y1 - grid.bbox[1], x0 - grid.bbox[0] : x1 - grid.bbox[0]]
+        for line in grid.row_lines[cell.row + 1 : cell.row + cell.row_span]:
+            at = line - y0
+            if not reach <= at < y1 - y0 - reach:
+                continue
+            cover = ink_of[at - reach : at + reach + 1, margin : x1 - x0 - margin].mean(axis=1)
+            row = at - reach + int(np.argmax(cover))
+            if cover.max() >= NEARLY_SOLID and not _through_print(ink_of.T, row):
+                found.append(Candidate(False, y0 + row, index, x0, x1, whole=True))
     return found
 
 
@@ -601,6 +662,10 @@ def _print_box(gray: np.ndarray, box: BBox, memo: Memo) -> BBox:
     if x1 <= x0 or y1 <= y0:
         return x0, y0, x1, y1
     ink = _box_ink(gray, (x0, y0, x1, y1), memo)
+    if _dot(ink):
+        # Where two dotted rules cross, their dots blur into one blot, which the detector takes
+        # for a character; no character is that small.
+        return x0, y0, x0, y0
     if _rule_alone(ink) or _rule_alone(ink.T, dotted_only=True):
         # A dashed or dotted column rule standing alone, which the detector reads as a line of
         # text (a word processor's borders in a cell of a comb of them), or a dotted row rule
@@ -616,6 +681,17 @@ def _print_box(gray: np.ndarray, box: BBox, memo: Memo) -> BBox:
     return bounds[0], bounds[1], bounds[2], bounds[3]
 
 
+def _dot(ink: np.ndarray) -> bool:
+    """Whether a box's ink is one blot about as wide as high, filled, and no larger than two
+    blurred rules crossing (a "1" is narrow, a "0" hollow, a character larger)."""
+    rows, columns = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+    if not len(rows):
+        return False
+    high, wide = int(np.ptp(rows)) + 1, int(np.ptp(columns)) + 1
+    filled = ink[rows[0] : rows[-1] + 1, columns[0] : columns[-1] + 1].mean()
+    return max(high, wide) <= RULE_INK + BESIDE and 0.75 <= high / wide <= 4 / 3 and filled >= BLOT
+
+
 def _rule_alone(ink: np.ndarray, dotted_only: bool = False) -> bool:
     """Whether a box's ink is nothing but a narrow upright run: a rule's dashes, or its dots,
     whose blur spreads a fringe a few pixels either side and whose gaps leave rows without ink.
@@ -624,6 +700,15 @@ def _rule_alone(ink: np.ndarray, dotted_only: bool = False) -> bool:
     rule lying across the box; one long dash, or two, may be a "—" or "——" printed for 0)."""
     ink = _without_crossing_rules(ink)
     counts = ink.sum(axis=0)
+    if len(counts) > RULE_INK and counts.any():
+        # Nearly all of it within a blurred rule's width: the blot where a row rule crosses it,
+        # or a speck of the wall at a corner, is no print beside it.
+        within = np.convolve(counts, np.ones(RULE_INK, dtype=int), mode="valid")
+        start = int(within.argmax())
+        if within[start] < ALONE * counts.sum():
+            return False
+        ink = ink[:, start : start + RULE_INK]
+        counts = ink.sum(axis=0)
     columns = np.flatnonzero(counts)
     if not len(columns) or columns[-1] - columns[0] + 1 > RULE_INK:
         return False

@@ -182,6 +182,50 @@ def _enlarged(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return enlarged, np.diag([factor, factor, 1.0])
 
 
+PAPER_EDGE = 15  # levels: the local-mean threshold's contrast (rules.binarize)
+GRAY_PAPER = 240  # a sheet at least this light shows no such edge against white
+
+
+def white_surround_as_paper(gray: np.ndarray) -> np.ndarray:
+    """The page with the white around a sheet darker than white (yellowed, or under uneven light)
+    filled with the paper next to it.
+
+    The white is a scanner's lid, or what a page turned or flattened here is filled with. The
+    local-mean threshold makes ink of the paper along its edge, a band a few pixels wide, long
+    and straight: a frame of rules around the page, or a table over the title and prose of a
+    first page. (A rule is darker than the paper on both its sides, an edge only on one.) The
+    surround is what is lighter than most of the page and touches its border."""
+    paper = int(np.median(gray[::4, ::4]))
+    if paper >= GRAY_PAPER:
+        return gray
+    _, labels = cv2.connectedComponents((gray >= paper + PAPER_EDGE).astype(np.uint8), connectivity=4)
+    touching = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
+    touching = touching[touching > 0]
+    if touching.size == 0:
+        return gray
+    surround = np.isin(labels, touching)
+    filled = gray.copy()
+    filled[surround] = _paper_around(gray, surround)[surround]
+    return filled
+
+
+def _paper_around(gray: np.ndarray, surround: np.ndarray, step: int = 8) -> np.ndarray:
+    """A smooth estimate of the sheet's paper everywhere, the surround included: the page with
+    its print taken out (the lightest pixel near each), the surround left out, at an eighth of its
+    size, the surround's cells inpainted from the sheet's. Smooth, so that where the surround
+    took in light paper (a corner under uneven light) no texture is made there."""
+    height, width = gray.shape
+    sheet = np.where(surround, 0, gray).astype(np.uint8)
+    light = cv2.dilate(sheet, cv2.getStructuringElement(cv2.MORPH_RECT, (9, 9)))
+    size = (max(1, width // step), max(1, height // step))
+    small = cv2.resize(light, size, interpolation=cv2.INTER_AREA)
+    outside = cv2.resize(cv2.dilate(surround.astype(np.uint8), np.ones((step, step), np.uint8)), size,
+                         interpolation=cv2.INTER_NEAREST)
+    small = cv2.inpaint(small, outside, 3, cv2.INPAINT_TELEA)
+    small = cv2.GaussianBlur(small, (0, 0), 1.5)
+    return cv2.resize(small, (width, height), interpolation=cv2.INTER_LINEAR)
+
+
 def straighten(page: Page, settings: Settings) -> StraightPage:
     """Grayscale, flatten a photographed sheet, enlarge a coarse scan, rotate level; keep the map
     back to the loaded page."""
@@ -194,13 +238,14 @@ def straighten(page: Page, settings: Settings) -> StraightPage:
         gray, homography = _flatten(gray, quad)
         to_loaded = np.linalg.inv(homography)
     gray, enlargement = _enlarged(gray)
+    gray = white_surround_as_paper(gray)
     to_loaded = to_loaded @ np.linalg.inv(enlargement)
     angle = measure_skew(gray, settings.max_skew_degrees)
     if abs(angle) < 0.05:
         return StraightPage(page.number, gray, to_loaded)
     straight, rotation = _rotate(gray, angle)
     to_loaded = to_loaded @ np.linalg.inv(_as_3x3(rotation))
-    return StraightPage(page.number, straight, to_loaded, skew_degrees=angle)
+    return StraightPage(page.number, white_surround_as_paper(straight), to_loaded, skew_degrees=angle)
 
 
 def _fitted_lines(mask: np.ndarray, min_length: int) -> list[tuple[float, float, float, float, float]]:
@@ -276,7 +321,7 @@ def square_up(page: StraightPage, horizontal: np.ndarray, vertical: np.ndarray) 
     homography = cv2.getPerspectiveTransform(corners, square)
     image = cv2.warpPerspective(page.image, homography, (width, height), flags=cv2.INTER_LINEAR,
                                 borderMode=cv2.BORDER_CONSTANT, borderValue=255)
-    return StraightPage(page.number, image, page.to_original @ np.linalg.inv(homography), page.skew_degrees)
+    return StraightPage(page.number, white_surround_as_paper(image), page.to_original @ np.linalg.inv(homography), page.skew_degrees)
 
 
 def to_original_bbox(page: StraightPage, bbox: tuple[int, int, int, int]) -> tuple[int, int, int, int]:

@@ -112,7 +112,10 @@ def classify(table: Table) -> None:
     headers = []
     for row in range(table.n_rows):
         cells = [c for c in _cells_of_row(table, row) if c.col + c.col_span - 1 >= right]
-        words = sum(1 for c in cells if is_text(c) and (c.confidence >= 0.6 or _spanning_words(c)))
+        # One character is no header word (the layouts' are two or more): a full-width "０"
+        # misread as "日", surely, in most of a row's value cells does not make it a header.
+        words = sum(1 for c in cells if is_text(c) and (c.confidence >= 0.6 and len(_CJK.findall(c.text)) >= 2
+                                                         or _spanning_words(c)))
         # Numbers proper: a header word misread as Latin letters ("总计" as "aif") is no number.
         numbers = sum(1 for c in cells if c.text and looks_numeric(c.text))
         # More words than numbers there (a transposed table's rows hold one label beside one value).

@@ -691,3 +691,45 @@ def test_a_frame_whose_light_gray_rules_stop_short_of_it_is_completed_round_by_r
     assert (table.n_rows, table.n_cols) == (4, 15)
     assert [table.at(2, c).text for c in range(5, 15)] == ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"] * 2
     assert [table.at(3, c).text for c in range(5, 15)] == ["无"] * 10
+
+
+def test_dotted_rules_blotted_where_they_cross_split_the_cells_they_bound(settings):
+    """Table 三 of a Word report in dotted rules, scanned at 75 dpi and enlarged: where two rules
+    cross, their dots blur into a blot that the text detector boxes as a character, and it boxes
+    the dots of a column rule (with the blot of a row rule crossing it) as a line of text. Taken
+    for print, a rule never cut through them: the rules met there were not drawn, and two rows
+    of 其他 and 总计 stayed one cell that read "日士十11" for four counts; the blank cells read
+    their border's dots, run together in twos and threes, as "a", "m", "HS". Zeros are printed
+    as nothing. (The straightened page's table, cropped.)"""
+    [table] = _read_page(settings, "docx-75dpi-dotted-rules-blotted-at-crossings.jpg")
+    printed = [[17, 3, 1, 0, 2, 0, 23], [1, 0, 0, 0, 0, 0, 1], [7, 2, 1, 0, 1, 0, 11], [0, 0, 0, 0, 1, 0, 1]] \
+        + [[0] * 7] * 6  # 一、本年新收 … 6.属于四类过程性信息, 自然人 … 总计, from the generator's numbers
+    assert not [c for c in table.cells if c.col >= 3 and c.row >= 3 and (c.row_span, c.col_span) != (1, 1)]
+    assert [[table.at(r, c).text for c in range(3, 10)] for r in range(3, 13)] == \
+        [[str(n) if n else "" for n in row] for row in printed]
+
+
+def test_counts_side_by_side_where_a_column_rule_was_left_out_are_two_cells(settings):
+    """The 乐清 2020 report typed in Word with light-gray dotted rules, one of them left out (as
+    offices' copies of the template leave one out), scanned at 150 dpi: page 3's table 三 rows
+    (五)不予处理. In the row 2.重复申请 no rule stands between 自然人's "3" and 商业企业's "/", nor
+    between 社会公益组织's "—" and 法律服务机构's "0": each pair was one cell across two columns,
+    read as one number ("31", "-0") for both. Short pieces of print, one each side of the grid's
+    column line and none across it, are two cells."""
+    [table] = _read_page(settings, "docx-dotted-column-rule-left-out-between-counts.jpg")
+    [row] = {c.row for c in table.cells if "重复申请" in c.text}
+    values = sorted((c.col, c.col_span, c.text) for c in table.cells if c.row == row and c.col >= table.n_cols - 7)
+    assert values == [(table.n_cols - 7 + i, 1, text) for i, text in enumerate(["3", "/", "", "—", "0", "", "3"])]
+
+
+def test_a_light_rule_broken_under_the_print_set_close_over_it_is_drawn(settings):
+    """A Word report in light-gray rules scanned at 150 dpi: the rule between the header
+    法律服务机构 (written a word a line) and the count 1 under it lies a pixel or two under 机构,
+    and the strokes lower the local mean enough that the threshold keeps only pieces of it (85 %
+    of the cell's width, unevenly): the header cell ran into the count's, which read
+    "法律服务机构" and lost the 1. Nearly solid on the grid's own row line and through no print,
+    it is that row's rule."""
+    [table] = [t for t in _read_page(settings, "docx-faint-rule-broken-under-a-stacked-header.jpg") if t.n_cols == 10]
+    [row] = {c.row for c in table.cells if c.text.startswith("一、本年新收")}
+    assert [table.at(row, c).text for c in (3, 4, 6, 7, 9)] == ["149", "30", "1", "1", "181"]
+    assert table.at(row - 1, 7).text == "法律服务机构" and table.at(row - 1, 7).row + table.at(row - 1, 7).row_span == row

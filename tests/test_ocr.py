@@ -200,6 +200,24 @@ def test_a_border_slanting_inside_a_blank_cells_box_is_no_print(engine):
     assert [r.text for r in read_cells(crop, [(20, 20, 98, 109)], engine)] == [""]
 
 
+def test_dots_run_together_round_blank_cells_are_no_print(engine):
+    """Table 三 of a Word report in dotted rules at 75 dpi, enlarged: each blank cell's box takes
+    in the dots of its rules, and the blur runs two or three of them together (a piece 12 to 19
+    pixels long among 6-pixel dots) and into the blot where two rules cross at a corner. Those
+    pieces were print, and the cells read "m", "mm", "日", "d". The cells that hold 23 and 1 keep
+    them. (tests/data/docx-75dpi-dots-run-together-round-blank-cells.png: the straightened page
+    from 自然人 to 总计, rows 一、本年新收 to (三)6.)"""
+    import cv2
+
+    from .conftest import ROOT
+
+    strip = cv2.imread(str(ROOT / "tests" / "data" / "docx-75dpi-dots-run-together-round-blank-cells.png"),
+                       cv2.IMREAD_GRAYSCALE)
+    boxes = [(441, 8, 510, 79), (441, 83, 510, 153), (12, 468, 79, 546), (304, 550, 373, 615), (12, 691, 79, 769),
+             (152, 691, 220, 769), (304, 691, 373, 769)]
+    assert [r.text for r in read_cells(strip, boxes, engine)] == ["23", "1", "", "", "", "", ""]
+
+
 def test_the_blurred_dots_of_the_rule_over_blank_cells_are_no_print(engine):
     """Table 四 of an HTML report at level 2, its rules dotted: the grid's row rule lies a few
     pixels under the drawn one, so each blank cell of the count row took in a row of the rule's

@@ -309,3 +309,15 @@ def test_a_repeated_block_header_after_a_page_ending_in_a_header_row_is_not_glue
     [joined] = join_continued([[first], [second]])
     assert not any("量采购" in c.text or c.text.count("信息内容") > 1 for c in joined.cells)
     assert any(c.text == "政府集中采购" for c in joined.cells)
+
+
+def test_full_width_zeros_read_as_a_character_leave_a_body_row_a_body_row():
+    """Table 三 of an HTML report that prints its counts in full-width digits: at level 2 a "０"
+    reads as "日", surely. The row 7.属于行政执法案卷, with four of them among its seven counts,
+    was taken for a header row and went unmapped. (The readings as they came.)"""
+    counts = ["0", "日", "0", "日", "日", "0", "日"]
+    t = table(2, 3, body_row(0, "6. 属于四类过程性信息", 2)
+              + [cell(1, 0, "7. 属于行政执法案悲", 2, col_span=3)] + [cell(1, 3 + i, v, 2) for i, v in enumerate(counts)]
+              + body_row(2, "8. 属于行政查询事项", 2))
+    assert 1 not in t.header_rows
+    assert [r.leaf for r in view(t).rows] == ["6. 属于四类过程性信息", "7. 属于行政执法案悲", "8. 属于行政查询事项"]

@@ -157,16 +157,18 @@ def _dashed_rule_pieces(stats: np.ndarray, stroke: int) -> set[int]:
                 continue
             line = float(np.median([c for *_, c, _ in row]))
             usual = float(np.median([n for _, n, _, _ in row]))
-            # The pieces cut by the box's ends may be any part of a dash.
+            # The pieces cut by the box's ends may be any part of a dash; dots the blur ran
+            # together (at 75 dpi) are a piece several dots long.
             on_line = [(p, n, label) for p, n, c, label in row
-                       if abs(c - line) <= flat / 2 and (0.5 * usual <= n <= 2 * usual or p == 0 or p + n >= along)]
+                       if abs(c - line) <= flat / 2 and (0.5 * usual <= n or p == 0 or p + n >= along)]
             if len(on_line) >= DASHES and max(p + n for p, n, _ in on_line) - min(p for p, _, _ in on_line) >= RULE_REMNANT * along:
                 out.update(label for *_, label in on_line)
     if out:
         for label in range(1, len(stats)):
             x, y, w, h, _ = stats[label]
             corner = min(x, width - x - w) <= 1 and min(y, height - y - h) <= 1
-            if corner and max(w, h) <= 2 * flat:
+            # ... with the last dots before it, run together.
+            if corner and min(w, h) <= 2 * flat and max(w, h) <= 4 * flat:
                 out.add(label)
     return out
 
