@@ -168,12 +168,14 @@ def classify(table: Table) -> None:
     body = [r for r in range(table.n_rows) if r not in set(headers)]
     label_cols = 0
     for col in range(table.n_cols):
-        cells = [table.at(r, col) for r in body]
+        # Each cell once: a group label merged down twenty rows and misread as a dash ("三" as
+        # "一") would else count twenty numbers and end the label columns before it.
+        cells = list({id(c): c for c in (table.at(r, col) for r in body) if c is not None}.values())
         # A label is two characters at least: one alone is a number misread ("7" as "了").
         words = sum(1 for c in cells if is_text(c) and len(_CJK.findall(c.text)) >= 2)
         # Numbers proper: a mark misread out of a blank or rotated cell ("H") is neither.
         numbers = sum(1 for c in cells if c is not None and c.text and looks_numeric(c.text))
-        if body and words > numbers and words >= 0.3 * len(body):
+        if body and words > numbers and words >= 0.3 * len(cells):
             label_cols = col + 1
         elif numbers > words or not body:
             break

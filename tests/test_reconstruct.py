@@ -321,3 +321,21 @@ def test_full_width_zeros_read_as_a_character_leave_a_body_row_a_body_row():
               + body_row(2, "8. 属于行政查询事项", 2))
     assert 1 not in t.header_rows
     assert [r.leaf for r in view(t).rows] == ["6. 属于四类过程性信息", "7. 属于行政执法案悲", "8. 属于行政查询事项"]
+
+
+def test_a_group_label_down_many_rows_misread_as_a_dash_does_not_end_the_label_columns():
+    """The 乐清 2020 report typed in HTML and scanned at half resolution: table 三's group label
+    三、本年度办理结果, one cell down twenty rows of the first column, reads as "一" (a dash, a
+    zero) — counted once per row it outweighed the column's three labels, the label columns
+    ended before it, and no row of the table was mapped. A cell counts once. (Its readings.)"""
+    rows = ["（一）予以公开", "（二）部分公开", "（三）不予公开", "（四）无法提供", "（五）不予处理"]
+    cells = [cell(0, 0, "", 3, col_span=3), *[cell(0, 3 + i, v, 3) for i, v in enumerate(VALUES)],
+             *body_row(1, "本年新收政府信息公开申请数量", 3), *body_row(2, "上年结转政府信息公开申请数量", 3),
+             cell(3, 0, "一", 3, row_span=20)]
+    for i in range(20):
+        cells += [cell(3 + i, 1, rows[i % 5] if i < 5 else "", 3, col_span=2)] + [cell(3 + i, 3 + j, "0", 3) for j in range(7)]
+    cells += body_row(23, "四、结转下年度继续办理", 3)
+    t = Table([3], 24, 10, cells, col_rules=list(RULES))
+    classify(t)
+    assert t.header_rows == [0]
+    assert t.label_cols == 3
