@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
-from scipy import ndimage
 
 from .rules import solid_rows
 from .settings import Settings
@@ -184,7 +183,6 @@ def _enlarged(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 PAPER_EDGE = 15  # levels: the local-mean threshold's contrast (rules.binarize)
-EDGE_BAND = 0.1  # of the page's short side: how far in from its border the surround reaches at most
 GRAY_PAPER = 240  # a sheet at least this light shows no such edge against white
 
 
@@ -203,16 +201,6 @@ def white_surround_as_paper(gray: np.ndarray) -> np.ndarray:
     _, labels = cv2.connectedComponents((gray >= paper + PAPER_EDGE).astype(np.uint8), connectivity=4)
     touching = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
     touching = touching[touching > 0]
-    if touching.size == 0:
-        return gray
-    # ... and keeps to a band along the border: light paper that reaches it through the gaps of
-    # a table's dotted rules runs far into the page, and filling it there moved a rule.
-    height, width = gray.shape
-    rows, columns = np.ogrid[:height:4, :width:4]  # every fourth pixel tells how far in it reaches
-    inward = np.minimum(np.minimum(rows, height - 1 - rows), np.minimum(columns, width - 1 - columns))
-    sample = labels[::4, ::4]
-    reach = ndimage.maximum(np.broadcast_to(inward, sample.shape), sample, index=touching)
-    touching = touching[np.asarray(reach) <= EDGE_BAND * min(height, width)]
     if touching.size == 0:
         return gray
     surround = np.isin(labels, touching)
