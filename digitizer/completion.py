@@ -94,6 +94,14 @@ def _box_ink(gray: np.ndarray, box: BBox, memo: Memo, contrast: int = 15) -> np.
     return memo[key]
 
 
+def _area_ink(gray: np.ndarray, grid: Grid, box: BBox, ink: np.ndarray | None, memo: Memo) -> np.ndarray:
+    """An area's ink: its own (faint rules counted), or its part of the region's `ink` if given."""
+    if ink is None:
+        return _box_ink(gray, box, memo, FAINT_CONTRAST)
+    x0, y0, x1, y1 = box
+    return ink[y0 - grid.bbox[1] : y1 - grid.bbox[1], x0 - grid.bbox[0] : x1 - grid.bbox[0]]
+
+
 def _region_ink(gray: np.ndarray, grid: Grid) -> np.ndarray:
     """The ink of the grid's region as booleans, on a threshold low enough for light-gray rules."""
     x0, y0, x1, y1 = grid.bbox
@@ -290,10 +298,7 @@ def candidates(gray: np.ndarray, grid: Grid, text: list[BBox], ink: np.ndarray |
         if x1 - x0 < MIN_SIDE or y1 - y0 < MIN_SIDE:
             continue
         seen = _seen(box, cores)
-        if ink is None:
-            ink_of = _box_ink(gray, box, memo, FAINT_CONTRAST)
-        else:
-            ink_of = ink[y0 - grid.bbox[1] : y1 - grid.bbox[1], x0 - grid.bbox[0] : x1 - grid.bbox[0]]
+        ink_of = _area_ink(gray, grid, box, ink, memo)
         if shape is not None:
             seen &= shape
         # A rule never runs through print: a line that would cut a text box in two is none (the
@@ -361,10 +366,7 @@ def _on_grid_lines(gray: np.ndarray, grid: Grid, text: list[BBox], ink: np.ndarr
         x0, y0, x1, y1 = cell.bbox
         if x1 - x0 < MIN_SIDE or y1 - y0 < MIN_SIDE:
             continue
-        if ink is None:
-            ink_of = _box_ink(gray, cell.bbox, memo, FAINT_CONTRAST)
-        else:
-            ink_of = ink[y0 - grid.bbox[1] : y1 - grid.bbox[1], x0 - grid.bbox[0] : x1 - grid.bbox[0]]
+        ink_of = _area_ink(gray, grid, cell.bbox, ink, memo)
         # Text boxes within the cell: a box reaching over the cell's walls would count their ink.
         inside = [(max(t[0], x0), max(t[1], y0), min(t[2], x1), min(t[3], y1))
                   for t in text if t[0] < x1 and t[2] > x0 and t[1] < y1 and t[3] > y0]
@@ -424,10 +426,7 @@ def _solid_on_grid_rows(gray: np.ndarray, grid: Grid, ink: np.ndarray | None, me
         x0, y0, x1, y1 = cell.bbox
         if cell.row_span < 2 or x1 - x0 <= 2 * margin + MIN_SIDE:
             continue
-        if ink is None:
-            ink_of = _box_ink(gray, cell.bbox, memo, FAINT_CONTRAST)
-        else:
-            ink_of = ink[y0 - grid.bbox[1] : y1 - grid.bbox[1], x0 - grid.bbox[0] : x1 - grid.bbox[0]]
+        ink_of = _area_ink(gray, grid, cell.bbox, ink, memo)
         for line in grid.row_lines[cell.row + 1 : cell.row + cell.row_span]:
             at = line - y0
             if not reach <= at < y1 - y0 - reach:
