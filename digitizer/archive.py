@@ -31,6 +31,7 @@ from typing import Any, Self
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from . import export
 from .errors import RunError, SetupError
 
 metadata = sa.MetaData()
@@ -84,6 +85,11 @@ cells = _child(
     sa.Column("text", sa.Text, nullable=False, default=""),
     sa.Column("confidence", sa.Double),
     sa.Column("page", sa.Integer),
+    # Added in schema 1.1 (_add_new_columns): null in older archives.
+    sa.Column("unit", sa.Text),
+    sa.Column("read_as", sa.Text),  # what was read, where a correction changed it
+    sa.Column("corrected_by", sa.Text),
+    sa.Column("flags", sa.Text),  # JSON list, or null for none
 )
 sa.Index("ix_cells_coordinate", cells.c.table_key, cells.c.row_key, cells.c.col_key)
 
@@ -95,6 +101,9 @@ checks = _child(
     sa.Column("expected", sa.Double),
     sa.Column("actual", sa.Double),
     sa.Column("cells", sa.Text, nullable=False, default="[]"),  # JSON list of [table, row, col]
+    # Added in schema 1.1 (_add_new_columns): null in older archives.
+    sa.Column("relation", sa.Text),
+    sa.Column("suspects", sa.Text),  # JSON list of [table, row, col], likeliest first; null: none given
 )
 sa.Index("ix_checks_rule_status", checks.c.rule, checks.c.status)
 
@@ -183,6 +192,7 @@ class Archive:
                 conn.execute(sa.text("SELECT pg_advisory_xact_lock(:id)"), {"id": _SCHEMA_LOCK})
             metadata.create_all(conn)
             _upgrade_unique_key(conn)
+            _add_new_columns(conn)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -238,18 +248,22 @@ class Archive:
         latest = sa.select(sa.func.max(d.id)).where(d.run_key == run_key).group_by(d.document).scalar_subquery()
         with self._reachable(), self.engine.connect() as conn:
             docs = {r.id: {"document": r.document, "status": r.status, "pages": r.pages, "seconds": r.seconds,
+                           "layout": r.layout, "year": r.year,
                            "errors": r.errors.split("\n") if r.errors else [], "tables": {}, "checks": []}
                     for r in conn.execute(sa.select(documents).where(d.id.in_(latest)))}
             c = cells.c
             for r in conn.execute(sa.select(cells).where(c.document_id.in_(latest)).order_by(c.id)):
                 table = docs[r.document_id]["tables"].setdefault(r.table_key, {"cells": []})
                 table["cells"].append({"row": r.row_key, "col": r.col_key, "value": r.value, "text": r.text,
-                                       "confidence": r.confidence, "page": r.page})
+                                       "confidence": r.confidence, "page": r.page, "unit": r.unit,
+                                       "read_as": r.read_as, "corrected_by": r.corrected_by,
+                                       "flags": json.loads(r.flags) if r.flags else []})
             k = checks.c
             for r in conn.execute(sa.select(checks).where(k.document_id.in_(latest)).order_by(k.id)):
                 docs[r.document_id]["checks"].append({"rule": r.rule, "key": r.key, "status": r.status,
                                                       "expected": r.expected, "actual": r.actual,
-                                                      "cells": json.loads(r.cells)})
+                                                      "cells": json.loads(r.cells), "relation": r.relation or "",
+                                                      "suspects": json.loads(r.suspects) if r.suspects else None})
         return sorted(docs.values(), key=lambda doc: doc["document"])
 
     def record(self, report: dict, path: str, sha256: str, run_key: str, models: str = "",
@@ -270,14 +284,18 @@ class Archive:
             cell_rows = [
                 {"document_id": document_id, "table_key": table_key, "row_key": c.get("row"),
                  "col_key": c.get("col"), "value": _number(c.get("value"), strict=True),
-                 "text": c.get("text") or "", "confidence": c.get("confidence"), "page": c.get("page")}
+                 "text": c.get("text") or "", "confidence": c.get("confidence"), "page": c.get("page"),
+                 "unit": c.get("unit"), "read_as": c.get("read_as"), "corrected_by": c.get("corrected_by"),
+                 "flags": json.dumps(c["flags"], ensure_ascii=False) if c.get("flags") else None}
                 for table_key, table in (report.get("tables") or {}).items()
                 for c in table.get("cells") or []
             ]
             check_rows = [
                 {"document_id": document_id, "rule": c.get("rule"), "key": str(c.get("key") or ""),
                  "status": c.get("status"), "expected": _number(c.get("expected"), strict=False),
-                 "actual": _number(c.get("actual"), strict=False), "cells": json.dumps(c.get("cells") or [])}
+                 "actual": _number(c.get("actual"), strict=False), "cells": json.dumps(c.get("cells") or []),
+                 "relation": c.get("relation"),
+                 "suspects": json.dumps(c["suspects"], ensure_ascii=False) if c.get("suspects") is not None else None}
                 for c in report.get("checks") or []
             ]
             error_rows = [{"document_id": document_id, "message": m} for m in messages]
@@ -345,9 +363,11 @@ class Archive:
             return [dict(r._mapping) for r in conn.execute(query.join_from(table, documents).order_by(table.c.id))]
 
     def export_parquet(self, out_dir: str | Path) -> list[Path]:
-        """``out_dir/cells`` and ``out_dir/checks`` as Parquet datasets partitioned by year (hive
-        style: ``year=2021/``; unknown years go to pyarrow's ``__HIVE_DEFAULT_PARTITION__`` and read
-        back as null). Each export replaces the previous one, so stale partitions never linger."""
+        """``out_dir/cells`` and ``out_dir/checks`` as Parquet datasets, one file per year
+        (``year-2021.parquet``; ``year-unknown.parquet`` for documents without one) with ``year`` a
+        column of every file, so that ``pandas.read_parquet(out_dir / "cells")`` reads the whole
+        folder whatever the data (hive folders with a null year make pyarrow refuse the read:
+        "Cannot yet unify dictionaries with nulls"). Each export replaces the previous one."""
         import pyarrow as pa
         import pyarrow.parquet as pq
 
@@ -356,18 +376,25 @@ class Archive:
         schemas = {
             "cells": [("table_key", pa.string()), ("row_key", pa.string()), ("col_key", pa.string()),
                       ("value", pa.float64()), ("text", pa.string()), ("confidence", pa.float64()),
-                      ("page", pa.int32())],
+                      ("page", pa.int32()), ("unit", pa.string()), ("read_as", pa.string()),
+                      ("corrected_by", pa.string()), ("flags", pa.string())],
             "checks": [("rule", pa.string()), ("key", pa.string()), ("status", pa.string()),
-                       ("expected", pa.float64()), ("actual", pa.float64()), ("cells", pa.string())],
+                       ("expected", pa.float64()), ("actual", pa.float64()), ("cells", pa.string()),
+                       ("relation", pa.string()), ("suspects", pa.string())],
         }
         written = []
         for table in (cells, checks):
             schema = pa.schema(doc_fields + schemas[table.name])
-            data = pa.Table.from_pylist(self._joined(table), schema=schema)
+            rows = self._joined(table)
             target = Path(out_dir) / table.name
             shutil.rmtree(target, ignore_errors=True)
-            pq.write_to_dataset(data, root_path=str(target), partition_cols=["year"])
-            target.mkdir(parents=True, exist_ok=True)  # no rows writes no folder; readers expect one
+            target.mkdir(parents=True, exist_ok=True)
+            years = sorted({r["year"] for r in rows}, key=lambda y: (y is None, y or 0)) or [None]
+            for year in years:
+                part = pa.Table.from_pylist([r for r in rows if r["year"] == year], schema=schema)
+                name = f"year-{year if year is not None else 'unknown'}.parquet"
+                with export.atomic_path(target / name) as tmp:
+                    pq.write_table(part, tmp)
             written.append(target)
         return written
 
@@ -426,12 +453,25 @@ def _create_sqlite_schema(conn: Connection) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
         metadata.create_all(conn)
         _upgrade_unique_key(conn)
+        _add_new_columns(conn)
         conn.commit()
     except BaseException:
         conn.rollback()
         raise
     finally:
         conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+
+
+def _add_new_columns(conn: Connection) -> None:
+    """An archive made before a column was added gets it (every added column is nullable, so
+    the rows already there read as null)."""
+    inspector = sa.inspect(conn)
+    for table in metadata.sorted_tables:
+        have = {c["name"] for c in inspector.get_columns(table.name)}
+        for column in table.c:
+            if column.name not in have:
+                kind = column.type.compile(dialect=conn.dialect)
+                conn.exec_driver_sql(f"ALTER TABLE {table.name} ADD COLUMN {column.name} {kind}")
 
 
 def _upgrade_unique_key(conn: Connection) -> None:

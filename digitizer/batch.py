@@ -38,7 +38,7 @@ LOG_NAME = "digitize.log"
 # Settings that change what is read; the others (workers, threads, device) only change speed.
 _RESULT_SETTINGS = ("engine", "paddle_model_dir", "pdf_dpi", "max_page_pixels", "max_pages", "max_file_bytes",
                     "min_page_side", "max_page_aspect", "deskew", "orientation",
-                    "max_skew_degrees", "label_score", "reread", "complete_grids")
+                    "max_skew_degrees", "label_score", "reread", "complete_grids", "text_layer")
 
 
 def run_key(settings: Settings) -> str:
@@ -124,6 +124,10 @@ class BatchSummary:
     cells: int = 0
     failed: list[tuple[str, str]] = field(default_factory=list)
     inconsistent: list[tuple[str, list[str]]] = field(default_factory=list)
+    # Read, but not whole: tables or cells unread, or not recognised as a report (exit code 0).
+    partial: list[tuple[str, str]] = field(default_factory=list)
+    # Read whole, but without a title, agency or year found: archive searches by them miss it.
+    unnamed: list[tuple[str, list[str]]] = field(default_factory=list)
     seconds: float = 0.0
     interrupted: bool = False  # Ctrl-C: only the documents that finished are counted
     review: Path | None = None  # OUT/review/index.html when written
@@ -144,6 +148,8 @@ class BatchSummary:
             "interrupted": self.interrupted,
             "failed": [{"document": d, "reason": r} for d, r in self.failed],
             "inconsistent": [{"document": d, "failing": f} for d, f in self.inconsistent],
+            "partial": [{"document": d, "reason": r} for d, r in self.partial],
+            "unnamed": [{"document": d, "missing": m} for d, m in self.unnamed],
         }
 
     def add(self, report: dict) -> None:
@@ -153,6 +159,12 @@ class BatchSummary:
         self.seconds += report.get("seconds") or 0.0
         if report["status"] == "failed":
             self.failed.append((report["document"], "; ".join(report["errors"])))
+        elif report["status"] == "partial":
+            self.partial.append((report["document"], "; ".join(report["errors"]) or "cells unread"))
+        if report["status"] != "failed" and report.get("layout"):
+            missing = [k for k in ("title", "agency", "year") if not report.get(k)]
+            if missing:
+                self.unnamed.append((report["document"], missing))
         failing = [f"{c['rule']}:{c['key']}" for c in report["checks"] if c["status"] == "fail"]
         if failing:
             self.inconsistent.append((report["document"], failing))

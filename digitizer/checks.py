@@ -19,6 +19,16 @@ def _expand(patterns: tuple[str, ...], keys: list[str]) -> list[str]:
     return out
 
 
+def _side(names: list[str], values: list) -> str:
+    shown = " + ".join("?" if v is None else str(_tidy(v)) for v in values)
+    return f"{' + '.join(names)} ({shown})"
+
+
+def written(key: str, lhs: list[str], lhs_values: list, rhs: list[str], rhs_values: list, minus: str = "") -> str:
+    """A relation written out with its values for one key; an unread value is "?"."""
+    return f"{key}: {_side(lhs, lhs_values)} = {_side(rhs, rhs_values)}{minus}"
+
+
 def _evaluate(relation: Relation, key: str, cells: dict[tuple[str, str], ValueCell], lhs: list[str], rhs: list[str]) -> CheckResult | None:
     def coordinate(name: str) -> tuple[str, str]:
         return (name, key) if relation.per == "col" else (key, name)
@@ -29,13 +39,16 @@ def _evaluate(relation: Relation, key: str, cells: dict[tuple[str, str], ValueCe
         return None  # this key has no such cells in the layout (e.g. a block without the column)
     refs = [(relation.table, r, c) for (r, c), p in zip(involved, present) if p is not None]
     values = [p.value for p in present if p is not None]
+    rhs_here = [n for n, p in zip(rhs, present[len(lhs):]) if p is not None]
+    text = written(key, lhs, [p.value for p in present[: len(lhs)]], rhs_here,
+                   [p.value for p in present[len(lhs):] if p is not None])
     if any(v is None for v in values):
-        return CheckResult(relation.id, key, "skip", None, None, refs)
+        return CheckResult(relation.id, key, "skip", None, None, refs, relation=text)
     expected = sum(cells[coordinate(n)].value for n in lhs)  # type: ignore[misc]
     actual = sum(cells[c].value for c in (coordinate(n) for n in rhs) if c in cells)  # type: ignore[misc]
     expected, actual = _tidy(expected), _tidy(actual)
     status = "pass" if abs(expected - actual) < 1e-6 else "fail"
-    return CheckResult(relation.id, key, status, expected, actual, refs)
+    return CheckResult(relation.id, key, status, expected, actual, refs, relation=text)
 
 
 def _tidy(value: float) -> int | float:
@@ -67,10 +80,11 @@ def prose_checks(tables: dict[str, list[ValueCell]], received: int | None) -> li
     if received is None or cell is None:
         return []
     ref = [("applications", "new_received", "total")]
+    text = f"total: prose of section 一 ({received}) = new_received ({'?' if cell.value is None else cell.value})"
     if cell.value is None:
-        return [CheckResult("prose.new_received", "total", "skip", received, None, ref)]
+        return [CheckResult("prose.new_received", "total", "skip", received, None, ref, relation=text)]
     status = "pass" if cell.value == received else "warn"
-    return [CheckResult("prose.new_received", "total", status, received, cell.value, ref)]
+    return [CheckResult("prose.new_received", "total", status, received, cell.value, ref, relation=text)]
 
 
 Values = dict[tuple[str, str, str], "int | float | None"]
@@ -94,11 +108,15 @@ def history_checks(layout: Layout, this: Values, previous: Values) -> list[Check
                 continue
             values = [this[r] for r in lhs + plus + minus] + [previous[r] for r in prev]
             cells = lhs + plus + minus
+            text = written(key, list(relation.lhs), [this[r] for r in lhs],
+                           [f"last year's {n}" for n in relation.previous] + list(relation.plus),
+                           [previous[r] for r in prev] + [this[r] for r in plus],
+                           "".join(f" - {n} ({'?' if this[r] is None else this[r]})" for n, r in zip(relation.minus, minus)))
             if any(v is None for v in values):
-                results.append(CheckResult(relation.id, key, "skip", None, None, cells))
+                results.append(CheckResult(relation.id, key, "skip", None, None, cells, relation=text))
                 continue
             expected = _tidy(sum(previous[r] for r in prev) + sum(this[r] for r in plus) - sum(this[r] for r in minus))
             actual = _tidy(sum(this[r] for r in lhs))
             status = "pass" if abs(expected - actual) < 1e-6 else "warn"
-            results.append(CheckResult(relation.id, key, status, expected, actual, cells))
+            results.append(CheckResult(relation.id, key, status, expected, actual, cells, relation=text))
     return results

@@ -24,6 +24,18 @@ class _DefaultToRun(click.Group):
             args = ["run", *args]
         return super().parse_args(ctx, args)
 
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """`digitize --help` lists the run options too: `digitize DIR` is the command people type."""
+        super().format_options(ctx, formatter)
+        run = self.get_command(ctx, "run")
+        if run is None:
+            return
+        sub = click.Context(run, info_name="run", parent=ctx)
+        rows = [record for param in run.get_params(sub)
+                if isinstance(param, click.Option) and (record := param.get_help_record(sub))]
+        with formatter.section("Options of `digitize INPUTS...` (the run command)"):
+            formatter.write_dl(rows)
+
     def invoke(self, ctx: click.Context):
         """Ctrl-C anywhere ends with exit code 130 and one line (click's own answer is exit 1,
         the code of "some documents failed")."""
@@ -85,6 +97,9 @@ _paddle_model_option = click.option("--paddle-model-dir", default=None,
 _device_option = click.option("--device", default="cpu", show_default=True, type=click.Choice(["cpu", "cuda"]),
                               help="Run the recognizer on the CPU or a CUDA GPU (needs digitizer[gpu]; with --engine paddle, paddlepaddle-gpu).")
 _threads_option = click.option("--threads", default=2, show_default=True, help="CPU threads for the recognizer.")
+_text_layer_option = click.option("--text-layer/--no-text-layer", default=True, show_default=True,
+                                  help="Read a born-digital PDF page from its text layer (exact, several times "
+                                       "faster); --no-text-layer reads every page by OCR, as a scan.")
 
 
 @main.command()
@@ -102,6 +117,7 @@ _threads_option = click.option("--threads", default=2, show_default=True, help="
 @_device_option
 @click.option("--workers", default=None, type=int, help="Documents read in parallel, one process each (default: all cores).")
 @_threads_option
+@_text_layer_option
 @click.option("--xlsx/--no-xlsx", default=True, show_default=True, help="Also write one Excel workbook per document.")
 @click.option("--review/--no-review", default=True, show_default=True,
               help="Also write OUT/review/index.html: page overlays and rebuilt tables to check by eye.")
@@ -119,7 +135,7 @@ _threads_option = click.option("--threads", default=2, show_default=True, help="
 @click.option("--log-json", is_flag=True, help="One JSON line per document on stderr instead of the progress bar.")
 def run(inputs: tuple[Path, ...], out_dir: Path, archive_url: str | None, force: bool, executor: str,
         ray_address: str | None, engine: str, paddle_model_dir: Path | None, device: str,
-        workers: int | None, threads: int, xlsx: bool, review: bool, max_pages: int, max_page_pixels: int,
+        workers: int | None, threads: int, text_layer: bool, xlsx: bool, review: bool, max_pages: int, max_page_pixels: int,
         max_file_mb: int, min_page_side: int, max_page_aspect: float, quiet: bool, log_json: bool) -> None:
     """Read every document (PNG, JPG, TIFF, BMP, WebP, PDF; folders recursively) in INPUTS.
 
@@ -135,7 +151,8 @@ def run(inputs: tuple[Path, ...], out_dir: Path, archive_url: str | None, force:
     settings (latest version of each), not only this run's.
 
     \b
-    Exit codes: 0 every document read; 1 some failed; 2 the run could not start (bad option or
+    Exit codes: 0 every document read (those read in part, status partial, are named at the end
+    and in summary.json's `partial`); 1 some failed; 2 the run could not start (bad option or
     input, unusable --out or archive, OUT held by another run) or go on (the archive lost mid-run,
     a batch-wide file unwritable; what finished is kept); 130 Ctrl-C (what finished is kept).
     """
@@ -154,7 +171,7 @@ def run(inputs: tuple[Path, ...], out_dir: Path, archive_url: str | None, force:
         settings = Settings(engine=engine, paddle_model_dir=paddle_model_dir, device=device, cpu_threads=threads,
                             workers=workers if workers is not None else Settings().workers, max_pages=max_pages,
                             max_page_pixels=max_page_pixels, max_file_bytes=max_file_mb * 1_000_000,
-                            min_page_side=min_page_side, max_page_aspect=max_page_aspect)
+                            min_page_side=min_page_side, max_page_aspect=max_page_aspect, text_layer=text_layer)
     except ValueError as err:  # limits that admit no page
         raise click.UsageError(str(err)) from err
     bar = tqdm(total=len(sources), unit="doc", disable=quiet or log_json, file=sys.stderr)
@@ -196,8 +213,14 @@ def run(inputs: tuple[Path, ...], out_dir: Path, archive_url: str | None, force:
         click.echo(f"{summary.documents} documents ({summary.skipped} already archived), {summary.pages} pages, "
                    f"{summary.cells} cells read; {len(summary.failed)} failed; "
                    f"{len(summary.inconsistent)} with failing relations. Results in {out_dir}/")
+        if summary.partial:
+            click.echo(f"{len(summary.partial)} read in part (exit code 0; see their errors):")
         for document, reason in summary.failed:
             click.echo(f"  failed {document}: {reason}")
+        for document, reason in summary.partial:
+            click.echo(f"  partial {document}: {reason}")
+        for document, missing in summary.unnamed:
+            click.echo(f"  warning {document}: no {', '.join(missing)} found on its first page")
         for document, failing in summary.inconsistent:
             click.echo(f"  inconsistent {document}: {', '.join(failing)}")
         if summary.review is not None:
@@ -215,6 +238,8 @@ def export_command(archive: str, parquet_dir: Path | None, xlsx_dir: Path | None
 
     if not parquet_dir and not xlsx_dir:
         raise click.UsageError("say what to write: --parquet DIR and/or --xlsx DIR")
+    if "://" not in archive and not Path(archive).is_file():
+        raise click.UsageError(f"no archive at {archive}: give the archive.sqlite of a run's --out, or a database URL")
     with Archive(archive) as db:
         if parquet_dir:
             click.echo(f"{len(db.export_parquet(parquet_dir))} Parquet files in {parquet_dir}/")
@@ -230,16 +255,27 @@ def export_command(archive: str, parquet_dir: Path | None, xlsx_dir: Path | None
 @_paddle_model_option
 @_device_option
 @_threads_option
+@_text_layer_option
 def eval_command(scans: Path, truth: Path | None, out_dir: Path, engine: str, paddle_model_dir: Path | None,
-                 device: str, threads: int) -> None:
+                 device: str, threads: int, text_layer: bool) -> None:
     """Digitize SCANS and compare with its ground truth: cell accuracy, documents all right,
     precision and recall of the failing relations, pages per second."""
     from .evaluate import evaluate
 
     result = evaluate(scans, truth or scans / "truth", out_dir,
                       Settings(engine=engine, paddle_model_dir=paddle_model_dir, device=device, workers=1,
-                               cpu_threads=threads))
+                               cpu_threads=threads, text_layer=text_layer))
     click.echo(result.render())
+
+
+@main.command()
+def schema() -> None:
+    """Print the JSON Schema every OUT/<document>.json follows."""
+    import json as _json
+
+    from .report import json_schema
+
+    click.echo(_json.dumps(json_schema(), ensure_ascii=False, indent=2))
 
 
 @main.command()

@@ -15,8 +15,14 @@ import pandas as pd
 from .layouts import get_layout
 from .report import Report
 
-CELL_COLUMNS = ["document", "table", "row", "col", "value", "text", "confidence", "page"]
-CHECK_COLUMNS = ["document", "rule", "key", "status", "expected", "actual", "cells"]
+# The process's umask, read once (os.umask can only be read by setting it). mkstemp makes its file
+# 0600 and the rename keeps that mode: results get the mode any new file of this user would.
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
+
+CELL_COLUMNS = ["document", "table", "row", "col", "row_label", "col_label", "value", "unit", "text", "read_as",
+                "corrected_by", "confidence", "page", "flags"]
+CHECK_COLUMNS = ["document", "rule", "key", "status", "relation", "expected", "actual", "cells", "suspects"]
 
 
 @contextmanager
@@ -29,6 +35,7 @@ def atomic_path(target: Path):
     os.close(fd)
     try:
         yield Path(tmp)
+        os.chmod(tmp, 0o666 & ~_UMASK)
         os.replace(tmp, target)
     finally:
         if os.path.exists(tmp):
@@ -69,29 +76,69 @@ def write_json(report: Report, out_dir: Path) -> Path:
     return target
 
 
+def _number(value: object) -> int | float | None:
+    """A count as an int (34, never 34.0), an amount as it was (1792.0873), nothing as None."""
+    if value is None or isinstance(value, bool):
+        return None
+    number = float(value)  # type: ignore[arg-type]
+    return int(number) if number.is_integer() else number
+
+
+def _refs(refs: list | None) -> str:
+    return ";".join("/".join(ref) for ref in refs or [])
+
+
 def cell_rows(report: dict) -> list[dict]:
-    """Tidy rows of a report's JSON: one per cell."""
-    return [
-        {"document": report["document"], "table": key, **{k: c[k] for k in CELL_COLUMNS[2:]}}
-        for key, table in report["tables"].items()
-        for c in table["cells"]
-    ]
+    """Tidy rows of a report's JSON: one per cell, with the layout's labels of its row and
+    column and, where a correction changed the printed reading, what was read and why."""
+    labels: dict[str, tuple[dict[str, str], dict[str, str]]] = {}
+    rows = []
+    for key, table in report["tables"].items():
+        if report.get("layout") and key not in labels:
+            try:
+                labels[key] = _labels(report["layout"], key)
+            except KeyError:
+                labels[key] = ({}, {})
+        row_labels, col_labels = labels.get(key, ({}, {}))
+        for c in table["cells"]:
+            rows.append({
+                "document": report["document"], "table": key, "row": c["row"], "col": c["col"],
+                "row_label": c.get("row_label") or row_labels.get(c["row"], ""),
+                "col_label": c.get("col_label") or col_labels.get(c["col"], ""),
+                "value": _number(c.get("value")), "unit": c.get("unit") or "", "text": c.get("text") or "",
+                "read_as": c.get("read_as"), "corrected_by": c.get("corrected_by"),
+                "confidence": c.get("confidence"), "page": c.get("page"),
+                "flags": ";".join(c.get("flags") or []),
+            })
+    return rows
 
 
 def check_rows(report: dict) -> list[dict]:
+    """One row per check: the relation written out with its values, the cells it adds up and,
+    for a failure, the likeliest culprits first."""
     return [
         {
-            "document": report["document"],
-            **{k: c[k] for k in CHECK_COLUMNS[1:-1]},
-            "cells": ";".join("/".join(ref) for ref in c["cells"]),
+            "document": report["document"], "rule": c["rule"], "key": c["key"], "status": c["status"],
+            "relation": c.get("relation") or "", "expected": _number(c.get("expected")),
+            "actual": _number(c.get("actual")), "cells": _refs(c.get("cells")), "suspects": _refs(c.get("suspects")),
         }
         for c in report["checks"]
     ]
 
 
+# Columns of whole numbers or nothing: nullable integers, so a count is written 34 and not 34.0.
+_INTEGER_COLUMNS = ("page",)
+
+
 def write_csv(rows: Iterable[dict], columns: list[str], target: Path) -> Path:
+    # Object columns: a count stays 34 and an amount 1792.0873 in one column (pandas would make
+    # both floats); page numbers as nullable integers.
+    frame = pd.DataFrame(list(rows), columns=columns, dtype=object)
+    for column in _INTEGER_COLUMNS:
+        if column in frame:
+            frame[column] = pd.array(frame[column], dtype="Int64")
     with atomic_path(target) as tmp:
-        pd.DataFrame(list(rows), columns=columns).to_csv(tmp, index=False, encoding="utf-8")
+        frame.to_csv(tmp, index=False, encoding="utf-8")
     return target
 
 
@@ -101,23 +148,13 @@ def _labels(layout_name: str, table: str) -> tuple[dict[str, str], dict[str, str
 
 
 def write_xlsx(report: Report, out_dir: Path) -> Path | None:
-    """One workbook per document, one sheet per table, rows and columns labelled as printed."""
-    if not report.tables and not report.grids:
+    """One workbook per document, each table laid out as the report prints it (digitizer.workbook)."""
+    from .workbook import build_workbook
+
+    book = build_workbook(report)
+    if book is None:
         return None
     target = out_dir / f"{report.document}.xlsx"
     with atomic_path(target) as tmp:
-        with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
-            for key in report.tables:
-                frame = report.table(key)
-                if report.layout:
-                    rows, cols = _labels(report.layout, key)
-                    frame = frame.rename(index={k: f"{rows.get(k, k)} [{k}]" for k in frame.index},
-                                         columns={k: f"{cols.get(k, k)} [{k}]" for k in frame.columns})
-                frame.to_excel(writer, sheet_name=key[:31])
-            if not report.tables:
-                for index, grid in enumerate(report.grids, 1):
-                    sheet = pd.DataFrame("", index=range(grid.n_rows), columns=range(grid.n_cols))
-                    for cell in grid.cells:
-                        sheet.iat[cell.row, cell.col] = cell.text
-                    sheet.to_excel(writer, sheet_name=f"table_{index}", index=False, header=False)
+        book.save(tmp)
     return target

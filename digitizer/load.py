@@ -19,9 +19,10 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageSequence, UnidentifiedImageError
 
+from . import textlayer
 from .errors import LoadError
 from .settings import Settings
-from .types import DocumentSource, Page
+from .types import DocumentSource, Page, TextLayer
 
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp"})
 PDF_SUFFIXES = frozenset({".pdf"})
@@ -206,7 +207,8 @@ def _open_pdf(path: Path):
         raise LoadError("corrupt or unreadable PDF: PDFium cannot open it") from err
 
 
-def _render(page, settings: Settings) -> np.ndarray:
+def _render(page, settings: Settings) -> tuple[np.ndarray, TextLayer | None]:
+    """The page as pixels, and its text layer where it has a usable one (and it is wanted)."""
     width, height = page.get_size()  # points
     if not (0 < width < 1e6 and 0 < height < 1e6):
         raise LoadError(f"a page of {width}x{height} points has no usable size")
@@ -215,10 +217,11 @@ def _render(page, settings: Settings) -> np.ndarray:
         scale = (settings.max_page_pixels / (width * height)) ** 0.5
     _check_page_shape(round(width * scale), round(height * scale), settings)
     bitmap = page.render(scale=scale, grayscale=True)
-    return np.array(bitmap.to_pil().convert("L"), dtype=np.uint8)
+    text = textlayer.extract(page, scale) if settings.text_layer else None
+    return np.array(bitmap.to_pil().convert("L"), dtype=np.uint8), text
 
 
-def _load_pdf(path: Path, settings: Settings) -> list[np.ndarray]:
+def _load_pdf(path: Path, settings: Settings) -> list[tuple[np.ndarray, TextLayer | None]]:
     import pypdfium2 as pdfium
 
     pdf = _open_pdf(path)
@@ -257,11 +260,14 @@ def load_pages(source: DocumentSource, settings: Settings) -> list[Page]:
     check_files(source, settings)
     pages: list[Page] = []
     for path in source.paths:
-        loader = _load_pdf if path.suffix.lower() in PDF_SUFFIXES else _load_image_file
-        for image in loader(path, settings):
+        if path.suffix.lower() in PDF_SUFFIXES:
+            loaded = _load_pdf(path, settings)
+        else:
+            loaded = ((image, None) for image in _load_image_file(path, settings))
+        for image, text in loaded:
             if len(pages) >= settings.max_pages:
                 raise _too_many_pages(f"at least {settings.max_pages + 1}", settings)
-            pages.append(Page(len(pages) + 1, image, path.name))
+            pages.append(Page(len(pages) + 1, image, path.name, text))
     if not pages:
         raise LoadError("no pages")
     return pages

@@ -5,11 +5,24 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from . import bands, checks, completion, grid, load, mapping, orientation, preprocess, prose, reconstruct, verify
+from . import (
+    bands,
+    checks,
+    completion,
+    grid,
+    load,
+    mapping,
+    orientation,
+    preprocess,
+    prose,
+    reconstruct,
+    textlayer,
+    verify,
+)
 from .errors import DigitizerError, LoadError
 from .layouts import load_layouts
 from .ocr.detect import get_detector
@@ -51,23 +64,36 @@ class Digitizer:
         return self._cell_reader
 
     def _read_cells(self, straight: StraightPage, grids: list) -> list:
-        """One CellReading per grid cell of the page, in grid order."""
+        """One CellReading per grid cell of the page, in grid order: from the page's text layer
+        where it has one (born-digital), else by the cell reader."""
         boxes = [cell.bbox for g in grids for cell in g.cells]
+        if straight.text is not None:
+            return [textlayer.read_cell(straight.text, preprocess.to_original_bbox(straight, b)) for b in boxes]
         return self.cell_reader.read(straight.image, boxes) if boxes else []
+
+    def _text_lines(self, straight: StraightPage, regions: list[tuple[int, int, int, int]]) -> list[list[str]]:
+        """The lines of print in regions of a page, from its text layer (which it must have)."""
+        assert straight.text is not None
+        return [textlayer.lines_in(straight.text, preprocess.to_original_bbox(straight, r)) for r in regions]
 
     def _tables(self, straight: StraightPage, grids: list, readings: list) -> tuple[list[Table], float]:
         def to_original(bbox):
             return preprocess.to_original_bbox(straight, bbox)
 
-        tables, bands, start, above = [], [], 0, 0
+        tables, regions, start, above = [], [], 0, 0
         reach = int(straight.image.shape[0] * prose.CAPTION_REACH)
         for g in grids:
             tables.append(reconstruct.build_table(g, readings[start : start + len(g.cells)], to_original))
             start += len(g.cells)
             x0, top, x1, bottom = g.bbox
-            bands.append(straight.image[max(above, top - reach) : max(0, top - 2), x0:x1])
+            regions.append((x0, max(above, top - reach), x1, max(0, top - 2)))
             above = max(above, bottom)
-        for table, caption in zip(tables, prose.read_captions(bands, self.engine, self.settings.rec_batch_size)):
+        if straight.text is not None:
+            captions = [lines[-1] if lines else "" for lines in self._text_lines(straight, regions)]
+        else:
+            bands = [straight.image[y0:y1, x0:x1] for x0, y0, x1, y1 in regions]
+            captions = prose.read_captions(bands, self.engine, self.settings.rec_batch_size)
+        for table, caption in zip(tables, captions):
             table.caption = caption
         # A title row with nothing printed in it (a strip of the sheet's edge, framed) is no table.
         tables = [t for t in tables if t.n_cols > 1 or any(c.text.strip() for c in t.cells)]
@@ -80,6 +106,8 @@ class Digitizer:
         grids = [bands.shaded_header(straight.image, g) for g in grids]
         if self.settings.complete_grids:
             def detect(image, region):
+                if straight.text is not None:  # the text layer boxes the print exactly
+                    return textlayer.word_boxes(straight.text, preprocess.to_original_bbox(straight, region))
                 return get_detector(self.settings).boxes(image, region)
 
             grids = [completion.complete_grid(straight.image, g, detect, always=self._complete_all) for g in grids]
@@ -94,7 +122,12 @@ class Digitizer:
         return self._tables(straight, grids, self._read_cells(straight, grids))
 
     def _prepare(self, page) -> tuple[StraightPage, list]:
-        """The page straightened, turned a quarter if its text runs vertically, and its grids."""
+        """The page straightened, turned a quarter if its text runs vertically, and its grids.
+        A born-digital page (its text layer read) is level and upright as drawn."""
+        if page.text is not None:
+            straight = preprocess.as_printed(page)
+            return straight, self._complete(straight, grid.grids_from_lines(
+                *find_lines(straight.image), straight.number, fewest_columns=1))
         straight = preprocess.straighten(page, self.settings)
         lines = find_lines(straight.image)
         squared = preprocess.square_up(straight, *lines) if self.settings.deskew else None
@@ -145,7 +178,7 @@ class Digitizer:
 
     def _finish(self, straight: StraightPage, grids: list, readings: list) -> tuple[list[Table], StraightPage]:
         tables, confidence = self._tables(straight, grids, readings)
-        if self.settings.orientation and confidence < orientation.SURE:
+        if self.settings.orientation and straight.text is None and confidence < orientation.SURE:
             # Maybe upside down: read it turned half round and keep the more confident reading.
             turned = preprocess.turn(straight, 2)
             other, other_confidence = self._read_tables(turned)
@@ -212,7 +245,8 @@ class Digitizer:
         straight_pages = {}
         for tables, straight in self._read_pages(pages):
             tables_by_page.append(tables)
-            if self.settings.reread and tables:
+            report.page_sources.append("text" if straight.text is not None else "ocr")
+            if self.settings.reread and tables and straight.text is None:
                 straight_pages[straight.number] = straight.image  # kept to read suspect cells again
             if straight.number == 1:
                 self._front_matter(report, straight, tables)
@@ -228,7 +262,10 @@ class Digitizer:
         """Title (agency, year) and section 一's prose: the print above page 1's first table."""
         tops = [c.straight_bbox[1] for t in tables for c in t.cells if c.straight_bbox is not None]
         top = max(0, min(tops) - 5) if tops else straight.image.shape[0] // 2
-        front = prose.read_front_matter(straight.image[:top], self.engine)
+        if straight.text is not None:
+            front = prose.front_matter(self._text_lines(straight, [(0, 0, straight.image.shape[1], top)])[0])
+        else:
+            front = prose.read_front_matter(straight.image[:top], self.engine)
         report.title, report.agency, report.year = front.title, front.agency, front.year
         report.prose_received = front.received
 
@@ -289,3 +326,12 @@ def digitize(path: str | Path, settings: Settings | None = None) -> Report:
     if len(documents) > 1:
         raise DigitizerError(f"{path} holds {len(documents)} documents; use digitize_many or the CLI")
     return Digitizer(settings).run(documents[0])
+
+
+def digitize_many(paths: Iterable[str | Path], settings: Settings | None = None) -> Iterator[Report]:
+    """Read every document under `paths` (files and folders, as the CLI finds them), one after
+    another in this process, yielding each Report as it is read. Nothing is written: for files,
+    archives and parallel runs use the CLI or digitizer.batch.run_batch."""
+    reader = Digitizer(settings)
+    for document in load.discover([Path(p) for p in paths]):
+        yield reader.run(document)

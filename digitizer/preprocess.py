@@ -226,6 +226,11 @@ def _paper_around(gray: np.ndarray, surround: np.ndarray, step: int = 8) -> np.n
     return cv2.resize(small, (width, height), interpolation=cv2.INTER_LINEAR)
 
 
+def as_printed(page: Page) -> StraightPage:
+    """A born-digital page (read from its text layer): level and upright as it was drawn."""
+    return StraightPage(page.number, to_gray(page.image), np.eye(3), text=page.text)
+
+
 def straighten(page: Page, settings: Settings) -> StraightPage:
     """Grayscale, flatten a photographed sheet, enlarge a coarse scan, rotate level; keep the map
     back to the loaded page."""

@@ -80,6 +80,15 @@ def read_front_matter(gray: np.ndarray, engine: RecognitionEngine) -> FrontMatte
     return front
 
 
+def front_matter(lines: list[str]) -> FrontMatter:
+    """Title, agency, year and count of requests from lines already read (a text layer's)."""
+    front = FrontMatter(list(lines))
+    _find_title(front)
+    received = _RECEIVED.search("".join(front.lines))
+    front.received = int(received.group(1)) if received else None
+    return front
+
+
 def _find_title(front: FrontMatter) -> None:
     lines = front.lines
     for index, line in enumerate(lines[:3]):

@@ -82,7 +82,7 @@ def _unique_slugs(names: list[str]) -> list[str]:
 
 
 def _fmt(value) -> str:
-    return "?" if value is None else (f"{value:g}" if isinstance(value, float) else str(value))
+    return "?" if value is None else (f"{value:.12g}" if isinstance(value, float) else str(value))
 
 
 def _key(table: str, cell: dict) -> tuple[str, str, str]:
@@ -298,6 +298,7 @@ def _index_row(doc: dict, href: str | None) -> dict:
     return {"name": str(doc.get("document")), "href": href, "status": str(doc.get("status")),
             "layout": doc.get("layout"), "cells": len(cells), "unread": sum(c.get("value") is None for c in cells),
             "corrected": sum(map(_is_corrected, cells)), "fail": sum(c.get("status") == "fail" for c in checks),
+            "warn": sum(c.get("status") == "warn" for c in checks),
             "checks": len(checks), "errors": len(doc.get("errors") or [])}
 
 
@@ -321,11 +322,11 @@ def write_review(out_dir: Path, items: list[tuple[dict, DocumentSource]],
             on_error(doc, err)
             rows.append(_index_row(doc, None))
     rows.sort(key=lambda r: (STATUS_RANK.get(r["status"], 2), -r["fail"], -r["unread"], r["name"]))
-    head = "".join(f"<th>{h}</th>" for h in ("Document", "Status", "Layout", "Failing checks", "Unread cells",
-                                             "Corrected", "Cells", "Errors"))
+    head = "".join(f"<th>{h}</th>" for h in ("Document", "Status", "Layout", "Failing checks", "Warnings",
+                                             "Unread cells", "Corrected", "Cells", "Errors"))
     lines = [f'<tr><th>{_link(r)}</th><td class="s-{_e(r["status"])}">'
              f'{_e(r["status"])}</td><td>{_e(r["layout"])}</td><td class="{"fail" if r["fail"] else ""}">{r["fail"]} / '
-             f'{r["checks"]}</td><td>{r["unread"]}</td><td>{r["corrected"]}</td><td>{r["cells"]}</td>'
+             f'{r["checks"]}</td><td>{r["warn"]}</td><td>{r["unread"]}</td><td>{r["corrected"]}</td><td>{r["cells"]}</td>'
              f'<td>{r["errors"]}</td></tr>' for r in rows]
     body = (f"<h1>Review: {len(rows)} documents</h1><p>Most trouble first: failed documents, then the most failing "
             f"relations, then the most unread cells.</p><table><thead><tr>{head}</tr></thead><tbody>{''.join(lines)}"

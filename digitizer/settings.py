@@ -32,6 +32,8 @@ class Settings:
     # is no page (no room for a ruled table; it would shrink to nothing in preprocessing).
     min_page_side: int = 50
     max_page_aspect: float = 20.0
+    # A PDF page with a usable text layer (born-digital) is read from it, not by OCR (digitizer.textlayer).
+    text_layer: bool = True
     # Preprocessing.
     deskew: bool = True
     orientation: bool = True  # try quarter turns on pages whose text does not read upright

@@ -28,10 +28,19 @@ class DocumentSource:
 
 
 @dataclass
+class TextLayer:
+    """The characters a born-digital PDF page holds (digitizer.textlayer), each with its box."""
+
+    chars: str  # one character per box, in the PDF's order
+    boxes: np.ndarray  # (N, 4) float32: x0, y0, x1, y1 in pixels of the page as loaded
+
+
+@dataclass
 class Page:
     number: int  # 1-based, in document order
     image: np.ndarray  # uint8, as loaded: grayscale (H, W) or RGB (H, W, 3)
     source: str
+    text: TextLayer | None = None  # a PDF page's usable text layer, or None (read by OCR)
 
 
 @dataclass
@@ -40,6 +49,7 @@ class StraightPage:
     image: np.ndarray  # grayscale uint8, deskewed
     to_original: np.ndarray  # 3x3 homography: straightened pixel -> loaded-page pixel
     skew_degrees: float = 0.0
+    text: TextLayer | None = None  # in loaded-page pixels: read through to_original
 
 
 @dataclass(frozen=True)
@@ -142,11 +152,16 @@ class ValueCell:
     # Where the ruled grid and the text positions disagree about this cell, or a rule was inferred
     # (digitizer.completion): the value may belong to a neighbour.
     flags: list[str] = field(default_factory=list)
+    # The layout's labels of the row and the column, as the template prints them.
+    row_label: str = ""
+    col_label: str = ""
 
     def to_json(self) -> dict:
         out = {
             "row": self.row,
             "col": self.col,
+            "row_label": self.row_label,
+            "col_label": self.col_label,
             "value": self.value,
             "text": self.text,
             "confidence": round(float(self.confidence), 4),
@@ -162,6 +177,16 @@ class ValueCell:
             out["flags"] = list(self.flags)
         return out
 
+    @classmethod
+    def from_json(cls, table: str, data: dict) -> ValueCell:
+        """A cell as to_json wrote it (older reports without labels too)."""
+        bbox = data.get("bbox")
+        return cls(table, data["row"], data["col"], data.get("value"), data.get("text") or "",
+                   float(data.get("confidence") or 0.0), data.get("page"), tuple(bbox) if bbox else None,
+                   data.get("unit"), data.get("read_as"), data.get("corrected_by"),
+                   flags=list(data.get("flags") or []), row_label=data.get("row_label") or "",
+                   col_label=data.get("col_label") or "")
+
 
 @dataclass
 class CheckResult:
@@ -172,11 +197,15 @@ class CheckResult:
     actual: int | float | None
     cells: list[tuple[str, str, str]]
     suspects: list[tuple[str, str, str]] | None = None  # for a failure: likeliest culprit cells first
+    # The relation written out with this key's values: "natural_person: new_received + carried_over
+    # (101 + 0) = r7_total + carry_forward (100 + 2)".
+    relation: str = ""
 
     def to_json(self) -> dict:
         out = {
             "rule": self.rule,
             "key": self.key,
+            "relation": self.relation,
             "status": self.status,
             "expected": self.expected,
             "actual": self.actual,
@@ -185,3 +214,11 @@ class CheckResult:
         if self.suspects is not None:
             out["suspects"] = [list(c) for c in self.suspects]
         return out
+
+    @classmethod
+    def from_json(cls, data: dict) -> CheckResult:
+        suspects = data.get("suspects")
+        return cls(data["rule"], data["key"], data["status"], data.get("expected"), data.get("actual"),
+                   [tuple(ref) for ref in data.get("cells") or []],
+                   [tuple(ref) for ref in suspects] if suspects is not None else None,
+                   relation=data.get("relation") or "")

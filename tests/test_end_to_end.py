@@ -14,6 +14,7 @@ import pytest
 from digitizer.evaluate import expected_failures
 
 from .conftest import SCANS, ruled_table, truth
+from .test_schema import assert_valid
 
 DOCUMENTS = ["yueqing-2020", "r07-2021-tif1bit-zero"]
 
@@ -29,9 +30,19 @@ def run(tmp_path_factory):
     (scans / "broken.jpg").write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
     out = tmp_path_factory.mktemp("out")
     done = subprocess.run(
-        [sys.executable, "-m", "digitizer.cli", str(scans), "--out", str(out)], capture_output=True, text=True
+        [sys.executable, "-m", "digitizer.cli", str(scans), "--out", str(out)], capture_output=True, text=True,
+        umask=0o022,
     )
     return done, out
+
+
+def test_every_json_written_follows_the_schema(run):
+    """ok, partial (a table that is no report) and failed (a broken file) documents alike."""
+    _, out = run
+    written = [p for p in out.glob("*.json") if p.name != "summary.json"]
+    assert len(written) == 5
+    for path in written:
+        assert_valid(json.loads(path.read_text()))
 
 
 def test_exit_code_and_summary(run):
@@ -40,6 +51,17 @@ def test_exit_code_and_summary(run):
     assert "5 documents" in done.stdout
     summary = json.loads((out / "summary.json").read_text())
     assert [f["document"] for f in summary["failed"]] == ["broken"]
+    # Read in part (titled as a report, no table of a layout found): named at the end and in summary.json.
+    assert [p["document"] for p in summary["partial"]] == ["titled"]
+    assert "partial titled:" in done.stdout and "failed broken:" in done.stdout
+
+
+def test_results_are_readable_by_others_as_any_new_file_is(run):
+    """Written with the run's umask (022 here): 0644, not the 0600 of a temporary file."""
+    _, out = run
+    written = [p for p in out.iterdir() if p.is_file() and p.suffix in (".json", ".csv", ".xlsx")]
+    assert {p.suffix for p in written} == {".json", ".csv", ".xlsx"}
+    assert {oct(p.stat().st_mode & 0o777) for p in written} == {oct(0o644)}
 
 
 @pytest.mark.parametrize("document", DOCUMENTS)
@@ -107,14 +129,31 @@ def test_broken_file_gets_a_failed_json_with_a_reason(run):
 
 def test_tidy_csv_and_excel(run):
     _, out = run
-    cells = pd.read_csv(out / "cells.csv")
-    assert list(cells.columns) == ["document", "table", "row", "col", "value", "text", "confidence", "page"]
+    cells = pd.read_csv(out / "cells.csv", dtype={"page": "Int64", "value": str})
     assert set(cells["document"]) == set(DOCUMENTS)
-    checks = pd.read_csv(out / "checks.csv")
-    assert (checks["status"] == "fail").sum() == sum(len(expected_failures(truth(d))) for d in DOCUMENTS)
-    sheets = pd.read_excel(out / "yueqing-2020.xlsx", sheet_name=None, index_col=0)
-    assert set(sheets) == {"active", "applications", "review_litigation"}
-    assert sheets["applications"].shape == (23, 7)  # layout 2019: 23 data rows, 7 columns
+    counts = cells.loc[cells["table"] == "applications", "value"].dropna()
+    assert len(counts) and all(v.isdigit() for v in counts)  # counts as counts: 34, never 34.0
+    received = cells[(cells["document"] == "yueqing-2020") & (cells["row"] == "new_received")]
+    assert set(received["row_label"]) == {"一、本年新收政府信息公开申请数量"}
+    assert "自然人" in set(received["col_label"])
+    assert {"read_as", "corrected_by", "unit", "text"} <= set(cells.columns)
+    checks = pd.read_csv(out / "checks.csv", keep_default_na=False)
+    failing = checks[checks["status"] == "fail"]
+    assert len(failing) == sum(len(expected_failures(truth(d))) for d in DOCUMENTS)
+    # The relation spelled out with its values, and the suspects of a failure.
+    row = failing[(failing["document"] == "yueqing-2020") & (failing["key"] == "natural_person")].iloc[0]
+    assert row["relation"].startswith("natural_person: r7_total (101) = r1 + r2 + ") and row["relation"].endswith(")")
+    assert row["suspects"].startswith("applications/")
+    import openpyxl
+
+    book = openpyxl.load_workbook(out / "yueqing-2020.xlsx")
+    assert book.sheetnames == ["active", "applications", "review_litigation", "checks"]
+    sheet = book["applications"]
+    # Laid out as printed: 23 rows of layout 2019 under a title and two header rows, 7 value columns.
+    values = [[c.value for c in row[-7:]] for row in sheet.iter_rows(min_row=4)]
+    assert len(values) == 23 and all(isinstance(v, int) for row in values for v in row)
+    red = [c for row in sheet.iter_rows() for c in row if c.comment and "failing relation" in c.comment.text]
+    assert red and all(c.fill.fgColor.rgb.endswith(("FF7C80", "F8CBAD")) for c in red)
 
 
 def test_python_api_gives_dataframes_by_canonical_keys():
@@ -126,3 +165,8 @@ def test_python_api_gives_dataframes_by_canonical_keys():
     assert frame.loc["r7_total", "total"] == expected[("r7_total", "total")]
     assert frame.loc["new_received", "natural_person"] == expected[("new_received", "natural_person")]
     assert list(frame.columns)[-1] == "total" and len(frame) == 25  # layout 2021: 25 data rows
+    assert set(frame.dtypes.astype(str)) == {"Int64"}  # counts, typed
+    assert report.table_keys == ["active", "applications", "review_litigation"]
+    assert str(report.table("active").dtypes["amount_10k_yuan"]) in ("Int64", "Float64")
+    with pytest.raises(KeyError, match="its tables: active, applications, review_litigation"):
+        report.table("applicatons")

@@ -9,11 +9,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
+from importlib import resources
 
 import yaml
 
-LAYOUT_DIR = Path(__file__).resolve().parent
+# Package data, read through importlib.resources (an installed wheel, a zip, a checkout alike).
+LAYOUT_DIR = resources.files(__name__)
 # A note in brackets after a label's first words ("（区分处理的，只计这一情形，不计其他情形）",
 # "（单位：万元）"): reports may print the label without it. Not the numbering that opens a label.
 _NOTE = re.compile(r"(?<=\w)[（(][^（()）]*[）)]")
@@ -191,7 +192,7 @@ ALIASES_FILE = "aliases.yaml"
 def label_aliases() -> dict:
     """Printed label variants of real reports, by table and key (aliases.yaml; may be absent)."""
     path = LAYOUT_DIR / ALIASES_FILE
-    if not path.exists():
+    if not path.is_file():
         return {}
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     return {k: v for k, v in data.items() if isinstance(v, dict)}
@@ -201,8 +202,8 @@ def label_aliases() -> dict:
 def load_layouts() -> tuple[Layout, ...]:
     return tuple(
         parse_layout(yaml.safe_load(path.read_text(encoding="utf-8")), label_aliases())
-        for path in sorted(LAYOUT_DIR.glob("*.yaml"))
-        if path.name != ALIASES_FILE
+        for path in sorted(LAYOUT_DIR.iterdir(), key=lambda p: p.name)
+        if path.name.endswith(".yaml") and path.name != ALIASES_FILE
     )
 
 

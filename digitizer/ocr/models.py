@@ -1,6 +1,8 @@
 """The pinned PP-OCR models: assemble PaddleOCR model folders from the installed rapidocr wheel.
 
-models/models.yaml names each model's file, sha256, size, package and licence; the inference.yml
+The pins are package data (digitizer/models/, which the checkout's top-level models/ links to), read
+through importlib.resources so that an installed wheel finds them as a checkout does. models.yaml
+names each model's file, sha256, size, package and licence; the inference.yml
 of each folder is kept beside it. Nothing is downloaded: a missing or changed file is an error
 that names the package to install.
 """
@@ -16,21 +18,23 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 import yaml
 
 from ..errors import ModelError
 
-MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
 ONNX_FILES = ("inference.onnx", "inference.yml")
 
 
-def _pins_dir() -> Path:
-    """models/ of the source checkout the package runs from (it is installed editable)."""
-    if not (MODELS_DIR / "models.yaml").exists():
-        raise ModelError(f"model pins not found at {MODELS_DIR}: install from a checkout with `pip install -e .`")
-    return MODELS_DIR
+def pins_dir() -> Traversable:
+    """The package's models/ folder: models.yaml and each model's inference.yml."""
+    folder = resources.files("digitizer") / "models"
+    if not folder.joinpath("models.yaml").is_file():
+        raise ModelError(f"model pins not found in the installed package ({folder}); reinstall digitizer")
+    return folder
 
 
 @dataclass(frozen=True)
@@ -53,7 +57,7 @@ class ModelPin:
 
 @lru_cache(maxsize=1)
 def pins() -> dict[str, ModelPin]:
-    data = yaml.safe_load((_pins_dir() / "models.yaml").read_text(encoding="utf-8"))
+    data = yaml.safe_load(pins_dir().joinpath("models.yaml").read_text(encoding="utf-8"))
     return {
         name: ModelPin(name, m["package"], m["file"], m["sha256"], int(m["size"]), m["licence"])
         for name, m in data["models"].items()
@@ -95,7 +99,7 @@ def model_folder(name: str, cache_dir: Path) -> Path:
         )
     with staged_folder(folder, ONNX_FILES) as staging:
         shutil.copyfile(source, staging / "inference.onnx")
-        shutil.copyfile(_pins_dir() / name / "inference.yml", staging / "inference.yml")
+        (staging / "inference.yml").write_bytes(pins_dir().joinpath(name, "inference.yml").read_bytes())
     return folder
 
 
@@ -122,7 +126,7 @@ def staged_folder(folder: Path, files: tuple[str, ...]) -> Iterator[Path]:
 
 
 def characters(name: str) -> list[str]:
-    config = yaml.safe_load((_pins_dir() / name / "inference.yml").read_text(encoding="utf-8"))
+    config = yaml.safe_load(pins_dir().joinpath(name, "inference.yml").read_text(encoding="utf-8"))
     return list(config["PostProcess"]["character_dict"])
 
 

@@ -3,7 +3,7 @@ python -m digitizer.synth OUTDIR             the easy set (samples.build_all)
 python -m digitizer.synth --hard OUTDIR      the hard set (hard.build_hard)
 python -m digitizer.synth --degraded OUTDIR  the degraded set (samples.build_degraded)
 python -m digitizer.synth --foreign OUTDIR [--seed N] [--count 60] [--hard-each 2]
-                          [--renderers docx,html] [--scale 0.5]
+                          [--renderers docx,html] [--scale 0.5] [--born-digital]
                                              reports drawn by the independent renderers (foreign.build_foreign)"""
 import argparse
 import sys
@@ -21,7 +21,7 @@ def _build(args):
         from .foreign import build_foreign
 
         return build_foreign(args.outdir, args.seed, args.count, args.hard_each,
-                             tuple(args.renderers.split(",")), args.scale)
+                             tuple(args.renderers.split(",")), args.scale, args.born_digital)
     from .samples import build_all, build_degraded
 
     return (build_degraded if args.degraded else build_all)(args.outdir)
@@ -39,6 +39,8 @@ def main(argv=None):
     parser.add_argument("--count", type=int, default=60, help="foreign set: documents over levels 0-2")
     parser.add_argument("--hard-each", type=int, default=2, help="foreign set: documents per hard condition")
     parser.add_argument("--renderers", default="docx,html", help="foreign set: renderers, taken in turn")
+    parser.add_argument("--born-digital", action="store_true",
+                        help="foreign set: the renderers' PDFs themselves (text layer, vector rules), not scans")
     parser.add_argument("--scale", type=float, default=1.0, help="foreign set: pages scaled (0.5: half resolution)")
     args = parser.parse_args(argv)
     started = time.time()

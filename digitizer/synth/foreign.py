@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import random
 import re
+import shutil
 import tempfile
 import time
 import unicodedata
@@ -42,6 +43,7 @@ LEVELS = {  # skew (max |deg|), blur sigma at 150 dpi, noise, light, tint, jpeg 
 }
 HARD = ("rotated", "seal", "bilevel", "dpi100", "jpeg30", "photo", "faint", "dotted", "noborder")
 FORMATS = ("jpg", "png", "tif", "pdf")
+DIGITAL = "digital"  # a born-digital document: the renderer's PDF, not its pages scanned
 PRINTED = 0.9  # share of the printed numbers a rendered PDF's text must hold (wrapped ones split)
 RENDER_TRIES = 3
 
@@ -212,6 +214,16 @@ def build_one(outdir: Path, stem: str, seed: int, renderer: str, condition: str,
                 break
         else:
             raise RuntimeError(f"{stem}: {renderer} lost printed numbers in {RENDER_TRIES} drawings")
+        if condition == DIGITAL:  # the PDF itself, its text layer and vector rules as printed
+            outdir.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(pdf, outdir / f"{stem}.pdf")
+            files, dpi = [f"{stem}.pdf"], 0
+            truth = _truth(stem, report, renderer, condition, files, dpi, variants)
+            (outdir / "truth").mkdir(parents=True, exist_ok=True)
+            (outdir / "truth" / f"{stem}.json").write_text(json.dumps(truth, ensure_ascii=False, indent=1),
+                                                          encoding="utf-8")
+            return {"document": stem, "layout": report["layout"], "condition": condition, "renderer": renderer,
+                    "dpi": dpi, "format": "pdf", "injected": bool(report["injected"])}
         if condition in HARD:
             dpi = 100 if condition == "dpi100" else rng.choice([150, 200])
             pages, fmt, q = _hard_pages(condition, rasterize(pdf, dpi), rng, dpi, seed * 10)
@@ -233,14 +245,18 @@ def build_one(outdir: Path, stem: str, seed: int, renderer: str, condition: str,
             "dpi": dpi, "format": fmt, "injected": bool(report["injected"])}
 
 
-def plan(seed: int, count: int, hard_each: int, renderers: list[str]) -> list[tuple[str, int, str, str, int | None]]:
+def plan(seed: int, count: int, hard_each: int, renderers: list[str],
+         born_digital: bool = False) -> list[tuple[str, int, str, str, int | None]]:
     """(stem, seed, renderer, condition, real) for every document of a set: the 乐清 2020 report
     drawn by every renderer (scanner-grade), `count` documents over levels 0-2, then `hard_each`
-    documents per hard condition; renderers taken in turn."""
+    documents per hard condition; renderers taken in turn. `born_digital`: every document is
+    the renderer's PDF itself, with its text layer (condition DIGITAL), and no hard ones."""
+    first = DIGITAL if born_digital else "L1"
     jobs: list[tuple[str, int, str, str, int | None]] = [
-        (f"yueqing-2020-{r}", seed * 1000 + 900 + i, r, "L1", 0) for i, r in enumerate(renderers)
+        (f"yueqing-2020-{r}", seed * 1000 + 900 + i, r, first, 0) for i, r in enumerate(renderers)
     ]
-    conditions = [f"L{i % 3}" for i in range(count)] + [c for c in HARD for _ in range(hard_each)]
+    conditions = ([DIGITAL] * count if born_digital else
+                  [f"L{i % 3}" for i in range(count)] + [c for c in HARD for _ in range(hard_each)])
     for n, condition in enumerate(conditions):
         renderer = renderers[n % len(renderers)]
         jobs.append((f"f{n + 1:03d}-{renderer}-{condition}", seed * 1000 + n, renderer, condition, None))
@@ -248,14 +264,15 @@ def plan(seed: int, count: int, hard_each: int, renderers: list[str]) -> list[tu
 
 
 def build_foreign(outdir, seed: int | None = None, count: int = 60, hard_each: int = 2,
-                  renderers: tuple[str, ...] = ("docx", "html"), scale: float = 1.0) -> list[dict]:
+                  renderers: tuple[str, ...] = ("docx", "html"), scale: float = 1.0,
+                  born_digital: bool = False) -> list[dict]:
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     seed = int(time.time()) % 100000 if seed is None else seed
     print(f"foreign set: seed {seed}, {count} documents + {hard_each} per hard condition, "
           f"renderers {','.join(renderers)}", flush=True)
     done = []
-    for stem, doc_seed, renderer, condition, real in plan(seed, count, hard_each, list(renderers)):
+    for stem, doc_seed, renderer, condition, real in plan(seed, count, hard_each, list(renderers), born_digital):
         done.append(build_one(outdir, stem, doc_seed, renderer, condition, scale, real))
     (outdir / "truth" / "SEED").write_text(f"{seed}\n", encoding="utf-8")
     return done
