@@ -387,6 +387,15 @@ def _map_rows_mode(tv: TableView, spec: TableSpec, threshold: float,
             len(cols), len(col_entries)
         )
         col_keys = {cols[o].col: col_entries[e].key for o, e in _assign(col_scores, threshold)}
+        if carried.keys and len(col_keys) < len(carried.keys) and set(col_keys.values()) <= set(carried.keys):
+            # A header that names fewer of the columns the part before named, and none other: the
+            # same header read worse (repeated on the next page, its merged cells split or
+            # misread: "或其他" of 法人或其他组织 taken for 其他). The columns keep the keys they
+            # carried; the header's own keys only place columns those leave out.
+            inherited = _inherit(tv, carried)
+            if len(inherited) > len(col_keys):
+                col_keys = inherited | {col: key for col, key in col_keys.items()
+                                        if col not in inherited and key not in inherited.values()}
         if col_keys:
             ordered = sorted(col_keys)
             carried.keys = [col_keys[c] for c in ordered]
@@ -469,6 +478,8 @@ def map_table(spec: TableSpec, views: list[TableView], layout: Layout, threshold
         for key, cell in max(as_printed, flipped, key=len).items():
             found.setdefault(key, cell)
     out = []
+    row_labels = {e.key: e.label for e in spec.row_entries()}
+    col_labels = {e.key: e.label for e in spec.col_entries()}
     for row_key, col_key in spec.cell_keys(_printed_alternates(spec, found)):
         cell = found.get((row_key, col_key))
         found_value = _cell_value(cell, layout.units_of.get(col_key), layout.value_kinds.get(col_key, "count"), layout)
@@ -487,6 +498,8 @@ def map_table(spec: TableSpec, views: list[TableView], layout: Layout, threshold
                 corrected_by=found_value.why,
                 straight_bbox=cell.straight_bbox if cell is not None else None,
                 flags=list(cell.flags) if cell is not None else [],
+                row_label=row_labels.get(row_key, ""),
+                col_label=col_labels.get(col_key, ""),
             )
         )
     return out

@@ -358,3 +358,30 @@ def test_a_block_of_one_row_whose_value_is_blank_is_headed_by_its_first_row():
     layout = get_layout("2021")
     found = {(c.row, c.col): c.value for c in map_table(layout.tables["active"], [view(block)], layout, 62.0)}
     assert found[("fees", "amount_10k_yuan")] == 0
+
+
+def test_a_repeated_header_read_worse_keeps_the_columns_of_the_part_before():
+    """Table 三 continued on the next page with its header repeated, and the repeat read worse: its
+    merged cells cut into pieces ("法" | "或其他" | "眼" of 法人或其他组织; "或其他" alone reads as
+    the 其他 column) and the organisation labels lost. The columns keep the keys the first
+    header gave them (before, the part after the repeat mapped three columns of seven, one of them
+    wrong)."""
+    first = {"new_received": "一、本年新收政府信息公开申请数量", "carried_over": "二、上年结转政府信息公开申请数量"}
+    after = {"r1": "（一）予以公开", "r7_total": "（七）总计", "carry_forward": "四、结转下年度继续办理"}
+    table = applications_table({**first, **after}, {})
+    repeat = 2 + len(first)
+    cells = [c for c in table.cells if c.row < repeat]
+    cells += [_cell(repeat, 0, "", 1, 3)]
+    cells += [_cell(repeat, 3 + j, text) for j, text in enumerate(["自然人", "", "法", "或其他", "眼", "", "总计"])]
+    for c in table.cells:
+        if c.row >= repeat:
+            c.row += 1
+            cells.append(c)
+    table = Table([1, 2], table.n_rows + 1, 10, cells)
+    classify(table)
+    table.header_rows = sorted({*table.header_rows, repeat})
+    layout = get_layout("2021")
+    found = {(c.row, c.col): c.value for c in map_table(layout.tables["applications"], [view(table)], layout, 62.0)}
+    for i, key in enumerate([*first, *after]):
+        for j, col in enumerate(COLUMNS):
+            assert found.get((key, col)) == (i + j) % 4, (key, col)
