@@ -22,7 +22,7 @@ import re
 import shutil
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -247,24 +247,33 @@ class Archive:
         d = documents.c
         latest = sa.select(sa.func.max(d.id)).where(d.run_key == run_key).group_by(d.document).scalar_subquery()
         with self._reachable(), self.engine.connect() as conn:
-            docs = {r.id: {"document": r.document, "status": r.status, "pages": r.pages, "seconds": r.seconds,
-                           "layout": r.layout, "year": r.year,
-                           "errors": r.errors.split("\n") if r.errors else [], "tables": {}, "checks": []}
-                    for r in conn.execute(sa.select(documents).where(d.id.in_(latest)))}
-            c = cells.c
-            for r in conn.execute(sa.select(cells).where(c.document_id.in_(latest)).order_by(c.id)):
-                table = docs[r.document_id]["tables"].setdefault(r.table_key, {"cells": []})
-                table["cells"].append({"row": r.row_key, "col": r.col_key, "value": r.value, "text": r.text,
-                                       "confidence": r.confidence, "page": r.page, "unit": r.unit,
-                                       "read_as": r.read_as, "corrected_by": r.corrected_by,
-                                       "flags": json.loads(r.flags) if r.flags else []})
-            k = checks.c
-            for r in conn.execute(sa.select(checks).where(k.document_id.in_(latest)).order_by(k.id)):
-                docs[r.document_id]["checks"].append({"rule": r.rule, "key": r.key, "status": r.status,
-                                                      "expected": r.expected, "actual": r.actual,
-                                                      "cells": json.loads(r.cells), "relation": r.relation or "",
-                                                      "suspects": json.loads(r.suspects) if r.suspects else None})
+            docs = self._report_dicts(conn, latest)
         return sorted(docs.values(), key=lambda doc: doc["document"])
+
+    @staticmethod
+    def _report_dicts(conn: Connection, ids: Any) -> dict[int, dict]:
+        """The archived documents whose id is in `ids` (a list or a subquery), by id, each as the
+        parts of its report JSON the archive holds."""
+        d = documents.c
+        docs = {r.id: {"document": r.document, "source": json.loads(r.source or "[]"), "status": r.status,
+                       "pages": r.pages, "seconds": r.seconds, "layout": r.layout, "year": r.year,
+                       "agency": r.agency, "engine": r.engine,
+                       "errors": r.errors.split("\n") if r.errors else [], "tables": {}, "checks": []}
+                for r in conn.execute(sa.select(documents).where(d.id.in_(ids)))}
+        c = cells.c
+        for r in conn.execute(sa.select(cells).where(c.document_id.in_(ids)).order_by(c.id)):
+            table = docs[r.document_id]["tables"].setdefault(r.table_key, {"cells": []})
+            table["cells"].append({"row": r.row_key, "col": r.col_key, "value": r.value, "text": r.text,
+                                   "confidence": r.confidence, "page": r.page, "unit": r.unit,
+                                   "read_as": r.read_as, "corrected_by": r.corrected_by,
+                                   "flags": json.loads(r.flags) if r.flags else []})
+        k = checks.c
+        for r in conn.execute(sa.select(checks).where(k.document_id.in_(ids)).order_by(k.id)):
+            docs[r.document_id]["checks"].append({"rule": r.rule, "key": r.key, "status": r.status,
+                                                  "expected": r.expected, "actual": r.actual,
+                                                  "cells": json.loads(r.cells), "relation": r.relation or "",
+                                                  "suspects": json.loads(r.suspects) if r.suspects else None})
+        return docs
 
     def record(self, report: dict, path: str, sha256: str, run_key: str, models: str = "",
                agency: str | None = None, year: int | None = None) -> int:
@@ -399,46 +408,38 @@ class Archive:
         return written
 
     def export_xlsx(self, out_dir: str | Path) -> list[Path]:
-        """One workbook per archived document: a ``document`` sheet with its metadata, then one sheet
-        per table (rows = row keys, columns = col keys, in reading order) for people who check by eye."""
-        import pandas as pd
+        """One workbook per archived document: a ``document`` sheet with its metadata, then its
+        tables laid out as the report prints them and its checks (digitizer.workbook), as a run
+        writes them."""
+        from openpyxl import Workbook
+
+        from .report import Report
+        from .workbook import build_workbook, fit_columns
 
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         with self.engine.connect() as conn:
             docs = [dict(r._mapping) for r in conn.execute(sa.select(documents).order_by(documents.c.id))]
+            reports = self._report_dicts(conn, [doc["id"] for doc in docs])
         names = [d["document"] for d in docs]
-        cell_rows = self._cells_by_document()
         written = []
         for doc in docs:
             stem = doc["document"] if names.count(doc["document"]) == 1 else f"{doc['document']}-{doc['id']}"
             target = out / (re.sub(r"[^\w.-]+", "_", stem) + ".xlsx")
             info = {k: doc[k] for k in ("document", "path", "sha256", "run_key", "status", "layout",
                                         "agency", "year", "pages", "engine", "models", "errors")}
-            with pd.ExcelWriter(target, engine="openpyxl") as writer:
-                pd.DataFrame({"field": list(info), "value": list(info.values())}).to_excel(
-                    writer, sheet_name="document", index=False)
-                for table_key, rows in _group(cell_rows.get(doc["id"], []), "table_key").items():
-                    grid = pd.DataFrame(index=list(dict.fromkeys(r["row_key"] for r in rows)),
-                                        columns=list(dict.fromkeys(r["col_key"] for r in rows)), dtype=float)
-                    for r in rows:
-                        grid.at[r["row_key"], r["col_key"]] = r["value"]
-                    grid.to_excel(writer, sheet_name=table_key[:31])
+            book = build_workbook(Report.from_json(reports[doc["id"]])) or Workbook()
+            if book.sheetnames == ["Sheet"]:
+                book.remove(book.active)
+            sheet = book.create_sheet("document", 0)
+            sheet.append(["field", "value"])
+            for field, value in info.items():
+                sheet.append([field, value])
+            fit_columns(sheet)
+            with export.atomic_path(target) as tmp:
+                book.save(tmp)
             written.append(target)
         return written
-
-    def _cells_by_document(self) -> dict[int, list[dict]]:
-        c = cells.c
-        query = sa.select(c.document_id, c.table_key, c.row_key, c.col_key, c.value).order_by(c.id)
-        with self.engine.connect() as conn:
-            return _group((dict(r._mapping) for r in conn.execute(query)), "document_id")
-
-
-def _group(rows: Iterable[dict], key: str) -> dict[Any, list[dict]]:
-    groups: dict[Any, list[dict]] = {}
-    for row in rows:
-        groups.setdefault(row[key], []).append(row)
-    return groups
 
 
 def _one_line(err: object) -> str:

@@ -238,7 +238,7 @@ def _checks_sheet(sheet: Worksheet, report: Report) -> None:
     sheet.freeze_panes = "A2"
 
 
-def _fit_columns(sheet: Worksheet) -> None:
+def fit_columns(sheet: Worksheet) -> None:
     """Each column as wide as its widest single cell (CJK characters count two), at most WIDEST."""
     merged = {cell for rng in sheet.merged_cells.ranges for row in sheet[rng.coord] for cell in row}
     widths: dict[int, int] = {}
@@ -268,7 +268,7 @@ def build_workbook(report: Report) -> Workbook | None:
         for index, grid in enumerate(report.grids, 1):
             _grid_sheet(book.create_sheet(f"table_{index}"), grid)
     for sheet in book.worksheets:
-        _fit_columns(sheet)
+        fit_columns(sheet)
     return book
 
 

@@ -142,3 +142,22 @@ def test_index_order_failed_document_and_corrected_cell(yueqing, tmp_path):
     assert 'class="corr"' in page and "read as “1O1”" in page and 'class="unread"' in page
     href = re.search(r'href="([^"]+)">broken &lt;scan&gt;', text).group(1)
     assert "corrupt or unreadable PDF" in (tmp_path / "review" / href).read_text(encoding="utf-8")
+
+
+def test_index_counts_warnings_and_pages_show_amounts_as_read(yueqing, tmp_path):
+    """A prose or history warning is counted in the index (it was invisible there), and an amount
+    is shown with every digit it has (1792.0873 was shown 1792.09)."""
+    doc, src = yueqing
+    warned = dict(doc, document="warned", checks=[*doc["checks"], {
+        "rule": "prose.new_received", "key": "total", "status": "warn", "expected": 3, "actual": 4,
+        "cells": [["applications", "new_received", "total"]]}])
+    active = [dict(c) for c in doc["tables"]["active"]["cells"]]
+    fee = next(c for c in active if c["col"] == "amount_10k_yuan")
+    fee.update(value=1792.0873, text="1792.0873")
+    warned["tables"] = dict(doc["tables"], active={"cells": active})
+    index = write_review(tmp_path, [(warned, src)]).read_text(encoding="utf-8")
+    head = re.findall(r"<th>([^<]+)</th>", index)
+    row = re.search(r">warned</a></th>(.*?)</tr>", index).group(1)
+    assert re.findall(r"<td[^>]*>([^<]*)</td>", row)[head.index("Warnings") - 1] == "1"
+    page = (tmp_path / "review" / "warned.html").read_text(encoding="utf-8")
+    assert "1792.0873" in page and "1792.09<" not in page
