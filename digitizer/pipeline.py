@@ -126,8 +126,12 @@ class Digitizer:
         A born-digital page (its text layer read) is level and upright as drawn."""
         if page.text is not None:
             straight = preprocess.as_printed(page)
-            return straight, self._complete(straight, grid.grids_from_lines(
-                *find_lines(straight.image), straight.number, fewest_columns=1))
+            # Its rules from the paths it draws; from the pixels where those give no table.
+            drawn = textlayer.rule_masks(page.text, straight.image)
+            framed = grid.grids_from_lines(*drawn, straight.number, fewest_columns=1) if drawn else []
+            if not framed:
+                framed = grid.grids_from_lines(*find_lines(straight.image), straight.number, fewest_columns=1)
+            return straight, self._complete(straight, framed)
         straight = preprocess.straighten(page, self.settings)
         lines = find_lines(straight.image)
         squared = preprocess.square_up(straight, *lines) if self.settings.deskew else None

@@ -33,6 +33,9 @@ class TextLayer:
 
     chars: str  # one character per box, in the PDF's order
     boxes: np.ndarray  # (N, 4) float32: x0, y0, x1, y1 in pixels of the page as loaded
+    # The page's drawn rules (thin dark path objects: table borders, dots and dashes of dotted
+    # ones), boxes in the same pixels; empty where it draws none.
+    rules: np.ndarray = field(default_factory=lambda: np.zeros((0, 4), np.float32))
 
 
 @dataclass

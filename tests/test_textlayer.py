@@ -88,3 +88,58 @@ def test_a_cell_reads_its_lines_top_to_bottom_left_to_right():
     assert textlayer.read_cell(layer, (110, 15, 150, 60)).text == "12"
     assert textlayer.read_cell(layer, (200, 15, 250, 60)).lines == 0  # a blank cell
     assert sorted(textlayer.word_boxes(layer, (0, 0, 300, 100))) == [(20, 20, 60, 33), (20, 40, 40, 52), (120, 30, 140, 42)]
+
+
+def _scan_with_text(target, mode: int) -> None:
+    """A scanned PDF of the samples with lines of text laid over its pages in render `mode`."""
+    import ctypes
+
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    pdf = pdfium.PdfDocument(str(SCANS / "r05-2021-pdf-blank.pdf"))
+    for page in pdf:
+        for line in range(30):
+            obj = pdfium_c.FPDFPageObj_NewTextObj(pdf.raw, b"Helvetica", 12.0)
+            text = "本年新收 12345\0".encode("utf-16-le")
+            pdfium_c.FPDFText_SetText(obj, ctypes.cast(ctypes.c_char_p(text), ctypes.POINTER(ctypes.c_ushort)))
+            pdfium_c.FPDFTextObj_SetTextRenderMode(obj, mode)
+            pdfium_c.FPDFPageObj_Transform(obj, 1, 0, 0, 1, 60, 60 + 20 * line)
+            pdfium_c.FPDFPage_InsertObject(page.raw, obj)
+        pdfium_c.FPDFPage_GenerateContent(page.raw)
+    pdf.save(str(target))
+    pdf.close()
+
+
+def test_a_scan_under_a_scanners_invisible_ocr_text_is_read_by_ocr(tmp_path):
+    """A scanner's OCR layer is drawn invisible over its image: text nobody checked. Such a page
+    is read from its pixels; the same text drawn visibly is a text layer."""
+    import pypdfium2.raw as pdfium_c
+
+    _scan_with_text(tmp_path / "invisible.pdf", pdfium_c.FPDF_TEXTRENDERMODE_INVISIBLE)
+    _scan_with_text(tmp_path / "visible.pdf", pdfium_c.FPDF_TEXTRENDERMODE_FILL)
+    invisible, visible = (next(iter(discover([tmp_path / f"{name}.pdf"]))) for name in ("invisible", "visible"))
+    assert all(p.text is None for p in load_pages(invisible, Settings()))
+    assert all(p.text is not None and "12345" in p.text.chars for p in load_pages(visible, Settings()))
+
+
+@renderers
+def test_the_rules_a_pdf_draws_are_read_from_its_paths(tmp_path, digitizer_for_pdfs):
+    """The rules of a born-digital page come from its path objects (no rule finding in the pixels),
+    dotted ones drawn dot by dot too: gray dotted inner rules inside a double outer border, every
+    page's rules taken from its paths, every number exact."""
+    from digitizer.synth.foreign import DIGITAL, build_one
+
+    build_one(tmp_path, "ruled", 7306, "html", DIGITAL, layout="2021",
+              choices={"rules.inner": "dotted", "rules.color": "gray", "rules.outer": "double"})
+    truth = json.loads((tmp_path / "truth" / "ruled.json").read_text(encoding="utf-8"))
+    source = next(iter(discover([tmp_path / "ruled.pdf"])))
+    pages = load_pages(source, Settings())
+    assert all(len(p.text.rules) > 1000 for p in pages[:2])  # the dots, each a path
+    from digitizer import grid
+
+    for page in pages:
+        drawn = textlayer.rule_masks(page.text, page.image)
+        assert drawn is not None and grid.grids_from_lines(*drawn, page.number), page.number
+    result = score(truth, digitizer_for_pdfs.run(source))
+    assert not result.wrong, result.wrong[:5]
