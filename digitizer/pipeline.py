@@ -20,11 +20,12 @@ from . import (
     preprocess,
     prose,
     reconstruct,
+    textgrid,
     textlayer,
     verify,
 )
 from .errors import DigitizerError, LoadError
-from .layouts import load_layouts
+from .layouts import get_layout, load_layouts
 from .ocr.detect import get_detector
 from .ocr.engines import RecognitionEngine, get_engine
 from .ocr.read import CellReader, GridCellReader, read_cells
@@ -47,6 +48,7 @@ class Digitizer:
         self._reader_pool: ThreadPoolExecutor | None = None
         self._cell_reader = cell_reader
         self._complete_all = False  # complete every grid, not only those whose rules look broken
+        self._by_text = False  # draw grids from the text positions where the rules are lost
         # Words the known layouts print: a page turned right reads them (digitizer.orientation).
         self._vocabulary = list(dict.fromkeys(
             word for layout in load_layouts() for spec in layout.tables.values() for word in spec.vocabulary()))
@@ -69,6 +71,8 @@ class Digitizer:
         boxes = [cell.bbox for g in grids for cell in g.cells]
         if straight.text is not None:
             return [textlayer.read_cell(straight.text, preprocess.to_original_bbox(straight, b)) for b in boxes]
+        if straight.words is not None:
+            return [textgrid.read_cell(straight.words, b) for b in boxes]
         return self.cell_reader.read(straight.image, boxes) if boxes else []
 
     def _text_lines(self, straight: StraightPage, regions: list[tuple[int, int, int, int]]) -> list[list[str]]:
@@ -146,7 +150,22 @@ class Digitizer:
             prose_runs = orientation.prose_direction(straight.image, grids, lines[0] | lines[1])
             if prose_runs == "down" or (prose_runs is None and orientation.text_is_vertical(straight.image, grids)):
                 straight, grids = self._turned(straight, grids, on_its_side=prose_runs == "down")
-        return straight, self._complete(straight, framed if straight is upright else grids)
+        grids = self._complete(straight, framed if straight is upright else grids)
+        return straight, self._with_text_grids(straight, grids) if self._by_text else grids
+
+    def _with_text_grids(self, straight: StraightPage, grids: list) -> list:
+        """The page's grids with those its text sets out where the rules are lost
+        (digitizer.textgrid): a text grid takes the place of the ruled grids it overlaps."""
+        height, width = straight.image.shape
+        boxes = get_detector(self.settings).boxes(straight.image, (0, 0, width, height))
+        readings = read_cells(straight.image, boxes, self.engine, self.settings.rec_batch_size)
+        masks = textgrid.text_rules(straight.image, boxes, [r.text for r in readings])
+        found = grid.grids_from_lines(*masks, straight.number) if masks is not None else []
+        if not found:
+            return grids
+        straight.words = list(zip(boxes, readings))
+        kept = [g for g in grids if not any(_overlap(g.bbox, t.bbox) for t in found)]
+        return sorted(kept + found, key=lambda g: (g.bbox[1], g.bbox[0]))
 
     def _turned(self, straight: StraightPage, grids: list, on_its_side: bool) -> tuple[StraightPage, list]:
         """The page turned the way its words read best, with its grids found again. The
@@ -239,6 +258,18 @@ class Digitizer:
                 self._complete_all = False
             if _shortfall(second) < _shortfall(report):
                 report = second
+        if self.settings.complete_grids and _tables_lost(report):
+            # A report whose tables are still not found may have lost its rules (light gray ones
+            # scanned 1-bit, gray dots at a coarse resolution): a reading that draws its grids from
+            # the text positions, kept if it leaves less unread.
+            third = Report(report.document, report.source, engine=report.engine)
+            self._by_text = True
+            try:
+                self._read(third, load.load_pages(source, self.settings))
+            finally:
+                self._by_text = False
+            if _shortfall(third) < _shortfall(report):
+                report = self._with_found_tables(report, third)
         report.seconds = time.perf_counter() - started
         return report
 
@@ -287,18 +318,32 @@ class Digitizer:
         report.layout = layout.name
         for key, spec in layout.tables.items():
             views = found.assigned.get(key, [])
-            if not views:
-                report.tables[key] = []
-                report.errors.append(f"table {key} ({spec.title}) not found")
-                continue
-            report.tables[key] = mapping.map_table(spec, views, layout, self.settings.label_score)
+            report.tables[key] = mapping.map_table(spec, views, layout, self.settings.label_score) if views else []
+        self._judge(report, straight_pages)
+
+    def _judge(self, report: Report, straight_pages: dict) -> None:
+        """A mapped report's errors, status and checks (its misread cells corrected where a
+        re-reading of straight_pages proves them)."""
+        layout = get_layout(report.layout)
+        report.errors = [f"table {key} ({spec.title}) not found"
+                         for key, spec in layout.tables.items() if not report.tables.get(key)]
         unread = report.unread_cells()
         if unread:
             report.errors.append(f"{len(unread)} cells could not be read")
-        if unread or any(not cells for cells in report.tables.values()):
-            report.status = "partial"
+        report.status = "partial" if report.errors else "ok"
         report.checks = verify.correct_misreads(report.tables, layout, straight_pages, self.engine)
         report.checks += checks.prose_checks(report.tables, report.prose_received)
+
+    def _with_found_tables(self, report: Report, other: Report) -> Report:
+        """`report` with the tables it lacks taken from `other`, a reading of the same document
+        by other means; `other` whole where `report` has no layout or another one."""
+        if report.layout is None or other.layout != report.layout:
+            return other
+        for key, cells in other.tables.items():
+            if not report.tables.get(key) and cells:
+                report.tables[key] = cells
+        self._judge(report, {})
+        return report
 
 
 KEPT_CELLS = 0.5  # share of the page's grid cells a quarter turn must still find to be weighed
@@ -312,6 +357,21 @@ def _titled_as_report(report: Report) -> bool:
 def _looks_like_report(report: Report) -> bool:
     """A report whose layout was recognised, or whose title names it one."""
     return report.layout is not None or _titled_as_report(report)
+
+
+def _tables_lost(report: Report) -> bool:
+    """A report titled as one whose layout was not recognised, or one missing a table."""
+    if report.layout is None:
+        return _titled_as_report(report)
+    return any(not cells for cells in report.tables.values())
+
+
+def _overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
+    """Whether two boxes share a third of the smaller's area."""
+    width = min(a[2], b[2]) - max(a[0], b[0])
+    height = min(a[3], b[3]) - max(a[1], b[1])
+    smaller = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
+    return width > 0 and height > 0 and width * height >= smaller / 3
 
 
 def _shortfall(report: Report) -> tuple[int, int, int]:

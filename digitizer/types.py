@@ -53,6 +53,9 @@ class StraightPage:
     to_original: np.ndarray  # 3x3 homography: straightened pixel -> loaded-page pixel
     skew_degrees: float = 0.0
     text: TextLayer | None = None  # in loaded-page pixels: read through to_original
+    # Where grids were drawn from the text positions (digitizer.textgrid): each box of print the
+    # detector found, in these pixels, with what it reads; the cells are read from them.
+    words: list[tuple[BBox, CellReading]] | None = None
 
 
 @dataclass(frozen=True)
