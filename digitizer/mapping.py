@@ -392,8 +392,11 @@ def _map_rows_mode(tv: TableView, spec: TableSpec, threshold: float,
             # same header read worse (repeated on the next page, its merged cells split or
             # misread: "或其他" of 法人或其他组织 taken for 其他). The columns keep the keys they
             # carried; the header's own keys only place columns those leave out.
+            # ... where the carried keys agree with most of those it names (columns of another
+            # table zipped by their count do not: a block of table 二 after one of two columns).
             inherited = _inherit(tv, carried)
-            if len(inherited) > len(col_keys):
+            agree = sum(inherited.get(col) == key for col, key in col_keys.items())
+            if len(inherited) > len(col_keys) and 2 * agree > len(col_keys):
                 col_keys = inherited | {col: key for col, key in col_keys.items()
                                         if col not in inherited and key not in inherited.values()}
         if col_keys:

@@ -385,3 +385,21 @@ def test_a_repeated_header_read_worse_keeps_the_columns_of_the_part_before():
     for i, key in enumerate([*first, *after]):
         for j, col in enumerate(COLUMNS):
             assert found.get((key, col)) == (i + j) % 4, (key, col)
+
+
+def test_a_block_of_table_two_keeps_its_own_column_after_a_block_of_two():
+    """Table 二's blocks drawn as tables of their own: after one whose header names two columns
+    (处理决定数量 and 收费金额), the fee block names its one column, and a blank column stands
+    beside it. Its own header places its column; the carried two are not zipped onto its two
+    columns (the fee was read from the blank column)."""
+    layout = get_layout("2021")
+    two = Table([1], 2, 3, [_cell(0, 0, "信息内容"), _cell(0, 1, "本年处理决定数量"), _cell(0, 2, "本年收费金额（单位：万元）"),
+                            _cell(1, 0, "行政处罚"), _cell(1, 1, "13"), _cell(1, 2, "")])
+    fee = Table([1], 2, 3, [_cell(0, 0, "信息内容"), _cell(0, 1, "本年收费金额（单位：万元）"), _cell(0, 2, ""),
+                            _cell(1, 0, "行政事业性收费"), _cell(1, 1, "319"), _cell(1, 2, "")])
+    for table in (two, fee):
+        classify(table)
+        table.header_rows = [0]
+    found = {(c.row, c.col): c.value for c in map_table(layout.tables["active"], [view(two), view(fee)], layout, 62.0)}
+    assert found[("penalty", "decisions")] == 13
+    assert found[("fees", "amount_10k_yuan")] == 319
