@@ -57,6 +57,7 @@ documents = sa.Table(
     sa.Column("seconds", sa.Double),
     sa.Column("errors", sa.Text, nullable=False, default=""),  # the messages joined by newlines
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("title", sa.Text),  # added in schema 1.1 (_add_new_columns): null in older archives
     sa.UniqueConstraint("document", "sha256", "run_key", name=_UNIQUE),
     sa.Index("ix_documents_year_layout", "year", "layout"),
     sa.Index("ix_documents_status", "status"),
@@ -191,8 +192,8 @@ class Archive:
             if conn.dialect.name == "postgresql":
                 conn.execute(sa.text("SELECT pg_advisory_xact_lock(:id)"), {"id": _SCHEMA_LOCK})
             metadata.create_all(conn)
+            _add_new_columns(conn)  # first: the unique key's upgrade copies every column
             _upgrade_unique_key(conn)
-            _add_new_columns(conn)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -257,7 +258,7 @@ class Archive:
         d = documents.c
         docs = {r.id: {"document": r.document, "source": json.loads(r.source or "[]"), "status": r.status,
                        "pages": r.pages, "seconds": r.seconds, "layout": r.layout, "year": r.year,
-                       "agency": r.agency, "engine": r.engine,
+                       "agency": r.agency, "title": r.title, "engine": r.engine,
                        "errors": r.errors.split("\n") if r.errors else [], "tables": {}, "checks": []}
                 for r in conn.execute(sa.select(documents).where(d.id.in_(ids)))}
         c = cells.c
@@ -286,7 +287,8 @@ class Archive:
             document_id = conn.execute(documents.insert().values(
                 path=str(path), document=report["document"], source=json.dumps(report.get("source") or []),
                 sha256=sha256, run_key=run_key, pages=report.get("pages"), layout=report.get("layout"),
-                agency=agency, year=year, status=report["status"], engine=report.get("engine") or "",
+                agency=agency, year=year, title=report.get("title"), status=report["status"],
+                engine=report.get("engine") or "",
                 models=models, seconds=report.get("seconds"), errors="\n".join(messages),
                 created_at=datetime.now(UTC),
             )).inserted_primary_key[0]
@@ -453,8 +455,8 @@ def _create_sqlite_schema(conn: Connection) -> None:
     try:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
         metadata.create_all(conn)
+        _add_new_columns(conn)  # first: the unique key's upgrade copies every column
         _upgrade_unique_key(conn)
-        _add_new_columns(conn)
         conn.commit()
     except BaseException:
         conn.rollback()

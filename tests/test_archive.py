@@ -7,6 +7,7 @@ import json
 import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -301,11 +302,18 @@ def test_schema_creation_when_runs_start_at_once(fresh_url):
         assert counts(archive)["documents"] == 4
 
 
-def _old_schema(url: str) -> None:
-    """The tables as archives made before document ids counted: unique on (sha256, run_key)."""
+ADDED_IN_1_1 = {"documents": ("title",), "cells": ("unit", "read_as", "corrected_by", "flags"),
+                "checks": ("relation", "suspects")}
+
+
+def _old_schema(url: str, without: dict[str, tuple[str, ...]] | None = None) -> None:
+    """The tables as archives made before document ids counted: unique on (sha256, run_key);
+    `without`: columns added later, left out."""
     old = sa.MetaData()
     for table in archive_module.metadata.sorted_tables:
-        table.to_metadata(old)
+        copy = table.to_metadata(old)
+        for name in (without or {}).get(table.name, ()):
+            copy._columns.remove(copy.c[name])
     docs = old.tables["documents"]
     docs.constraints.remove(next(c for c in docs.constraints if c.name == archive_module._UNIQUE))
     docs.append_constraint(sa.UniqueConstraint("sha256", "run_key", name=archive_module._OLD_UNIQUE))
@@ -326,6 +334,27 @@ def test_an_old_archive_is_upgraded_and_keeps_its_rows(fresh_url):
         archive.record(report("p__rep"), "p/rep.pdf", "a" * 64, "k")  # a redo replaces its own row only
         assert counts(archive)["documents"] == 2
         assert archive.has("a" * 64, "k", "q__rep") and not archive.has("a" * 64, "k", "r__rep")
+
+
+def test_an_archive_made_before_the_added_columns_gets_them_and_keeps_its_rows(fresh_url):
+    """The old unique key and none of the 1.1 columns: both upgrades at one opening, the rows
+    there before read back with the new columns null, new rows with them."""
+    url = fresh_url()
+    _old_schema(url, without=ADDED_IN_1_1)
+    engine = sa.create_engine(_url(url))
+    with engine.begin() as conn:
+        conn.execute(sa.text("INSERT INTO documents (path, document, source, sha256, run_key, status, engine, models, "
+                             "errors, created_at) VALUES ('o.pdf', 'old', '[]', :sha, 'k', 'ok', '', '', '', :now)"),
+                     {"sha": "b" * 64, "now": datetime.now(UTC)})
+    engine.dispose()
+    with Archive(url) as archive:
+        checked = report("new")
+        checked["title"] = "某局2021年政府信息公开工作年度报告"
+        checked["checks"][0].update(relation="total: new_received (7) = r7_total (7)", suspects=[])
+        archive.record(checked, "n.pdf", "c" * 64, "k")
+        reports = {r["document"]: r for r in archive.latest_reports("k")}
+    assert reports["old"]["title"] is None and reports["new"]["title"] == checked["title"]
+    assert reports["new"]["checks"][0]["relation"] == "total: new_received (7) = r7_total (7)"
 
 
 @pytest.mark.parametrize("make_url", [

@@ -54,6 +54,7 @@ def test_exit_code_and_summary(run):
     # Read in part (titled as a report, no table of a layout found): named at the end and in summary.json.
     assert [p["document"] for p in summary["partial"]] == ["titled"]
     assert "partial titled:" in done.stdout and "failed broken:" in done.stdout
+    assert summary["unnamed"] == [] and "warning" not in done.stdout  # both reports' titles were read
 
 
 def test_results_are_readable_by_others_as_any_new_file_is(run):
