@@ -7,6 +7,7 @@ nothing is downloaded); `digitize` then reads a sample scan from another folder.
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -31,7 +32,13 @@ def _run(*args, **kwargs) -> subprocess.CompletedProcess:
 def installed(tmp_path_factory) -> Path:
     """The bin folder of a fresh venv holding only the wheel."""
     wheels = tmp_path_factory.mktemp("wheel")
-    _run(sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", "-w", wheels, ROOT)
+    # Built from a copy of the sources: a build in place leaves build/ behind, which the next
+    # in-place build trips over ("File exists").
+    source = tmp_path_factory.mktemp("source")
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, source / name)
+    shutil.copytree(ROOT / "digitizer", source / "digitizer", ignore=shutil.ignore_patterns("__pycache__"))
+    _run(sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", "-w", wheels, source)
     wheel = next(wheels.glob("digitizer-*.whl"))
     env = tmp_path_factory.mktemp("venv")
     venv.create(env, with_pip=False)
