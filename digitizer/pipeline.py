@@ -250,28 +250,29 @@ class Digitizer:
             # Completion runs on the grids whose rules look broken (digitizer.completion); where
             # the report still comes out short, a second reading completes every grid by the
             # text positions, and is kept if it leaves less unread.
-            second = Report(report.document, report.source, engine=report.engine)
-            self._complete_all = True
-            try:
-                self._read(second, load.load_pages(source, self.settings))
-            finally:
-                self._complete_all = False
+            second = self._read_again(report, source, "_complete_all")
             if _shortfall(second) < _shortfall(report):
                 report = second
         if self.settings.complete_grids and _tables_lost(report):
             # A report whose tables are still not found may have lost its rules (light gray ones
             # scanned 1-bit, gray dots at a coarse resolution): a reading that draws its grids from
             # the text positions, kept if it leaves less unread.
-            third = Report(report.document, report.source, engine=report.engine)
-            self._by_text = True
-            try:
-                self._read(third, load.load_pages(source, self.settings))
-            finally:
-                self._by_text = False
+            third = self._read_again(report, source, "_by_text")
             if _shortfall(third) < _shortfall(report):
                 report = self._with_found_tables(report, third)
         report.seconds = time.perf_counter() - started
         return report
+
+    def _read_again(self, report: Report, source: DocumentSource, switch: str) -> Report:
+        """The document read once more with one of the reader's switches on (`_complete_all`,
+        `_by_text`), into a report of its own."""
+        again = Report(report.document, report.source, engine=report.engine)
+        setattr(self, switch, True)
+        try:
+            self._read(again, load.load_pages(source, self.settings))
+        finally:
+            setattr(self, switch, False)
+        return again
 
     def _read(self, report: Report, pages: list) -> None:
         """Read a document's loaded pages into its report: tables, front matter, mapping, checks."""

@@ -73,7 +73,19 @@ class Report:
 
     @classmethod
     def from_json(cls, data: dict) -> Report:
-        return report_from_json(data)
+        """A Report read back from its JSON (to_json), for the writers and for programs that read
+        results; the generic grids are not read back."""
+        return cls(
+            document=data["document"], source=list(data.get("source") or []), status=data.get("status", "ok"),
+            layout=data.get("layout"),
+            tables={key: [ValueCell.from_json(key, c) for c in table.get("cells") or []]
+                    for key, table in (data.get("tables") or {}).items()},
+            checks=[CheckResult.from_json(c) for c in data.get("checks") or []],
+            errors=list(data.get("errors") or []), pages=data.get("pages") or 0, seconds=data.get("seconds") or 0.0,
+            engine=data.get("engine") or "", title=data.get("title") or "", agency=data.get("agency"),
+            year=data.get("year"), prose_received=(data.get("prose") or {}).get("new_received"),
+            page_sources=list(data.get("page_sources") or []),
+        )
 
     def to_json(self) -> dict:
         return {
@@ -96,22 +108,6 @@ class Report:
             "prose": {"new_received": self.prose_received},
             "grids": [grid_json(t) for t in self.grids],
         }
-
-
-def report_from_json(data: dict) -> Report:
-    """A Report read back from its JSON (Report.to_json), for the writers and for programs that
-    read results; the generic grids are not read back."""
-    return Report(
-        document=data["document"], source=list(data.get("source") or []), status=data.get("status", "ok"),
-        layout=data.get("layout"),
-        tables={key: [ValueCell.from_json(key, c) for c in table.get("cells") or []]
-                for key, table in (data.get("tables") or {}).items()},
-        checks=[CheckResult.from_json(c) for c in data.get("checks") or []],
-        errors=list(data.get("errors") or []), pages=data.get("pages") or 0, seconds=data.get("seconds") or 0.0,
-        engine=data.get("engine") or "", title=data.get("title") or "", agency=data.get("agency"),
-        year=data.get("year"), prose_received=(data.get("prose") or {}).get("new_received"),
-        page_sources=list(data.get("page_sources") or []),
-    )
 
 
 def _typed(column: pd.Series) -> pd.Series:

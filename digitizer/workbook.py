@@ -17,7 +17,6 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.comments import Comment
@@ -25,7 +24,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .layouts import AxisEntry, Block, TableSpec, get_layout
+from .layouts import AxisEntry, TableSpec, get_layout
 from .report import Report
 from .types import Table, ValueCell
 
@@ -90,14 +89,10 @@ def _sections(spec: TableSpec, cells: list[ValueCell]) -> list[_Section]:
         rows = [r for r in block.rows if r.key in printed_rows]
         if not rows:
             continue
-        section = _Section(_caption(block), _nesting(block.cols), _nesting(rows))
+        section = _Section(block.caption or None, _nesting(block.cols), _nesting(rows))
         section.cells = [[by_key.get((r.key, c.key)) for c in block.cols] for r in rows]
         sections.append(section)
     return sections
-
-
-def _caption(block: Block) -> str | None:
-    return block.caption or None
 
 
 def _width(text: str) -> int:
@@ -271,6 +266,3 @@ def build_workbook(report: Report) -> Workbook | None:
         fit_columns(sheet)
     return book
 
-
-def save_workbook(book: Workbook, path: Path) -> None:
-    book.save(path)
