@@ -217,7 +217,12 @@ def _render(page, settings: Settings) -> tuple[np.ndarray, TextLayer | None]:
         scale = (settings.max_page_pixels / (width * height)) ** 0.5
     _check_page_shape(round(width * scale), round(height * scale), settings)
     bitmap = page.render(scale=scale, grayscale=True)
-    text = textlayer.extract(page, scale) if settings.text_layer else None
+    text = None
+    if settings.text_layer:
+        try:
+            text = textlayer.extract(page, scale)
+        except Exception:  # noqa: BLE001 - a text layer PDFium cannot read: the page is read by OCR
+            text = None
     return np.array(bitmap.to_pil().convert("L"), dtype=np.uint8), text
 
 
