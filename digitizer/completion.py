@@ -61,6 +61,9 @@ CROSSING = 0.25  # share of a text box's ink in each of two cells for it to lie 
 ALONE = 0.9  # share of a box's ink a rule standing alone in it holds (the rest: a crossing, specks)
 NEARLY_SOLID = 0.8  # share of a merged cell's width a rule on the grid's row line through it covers
 NUMBER_WIDE = 3  # a count's print is no wider than this many times its height
+PIECE_GAP = 0.8  # of the print's height: a wider gap between strokes parts two pieces of print
+SPECK = 6  # pixels of ink: less is a speck, no stroke
+STROKE_SHARE = 0.4  # of the tallest stroke's height in a cell: a lower piece of ink is a dot or speck
 BLOT = 0.6  # share of its box a blot of ink fills at least
 WORDS = 1.5  # a piece of print this many times as wide as high is a line of words
 CENTRED = 0.25  # of a row's height: how far off its middle the print of a row's label lies at most
@@ -351,6 +354,51 @@ def _apart_side_by_side(grid: Grid, prints: list[BBox]) -> list[Candidate]:
             if sides == {True, False} and not any(p[0] <= line <= p[2] for p in inside):
                 found.append(Candidate(True, line, index, y0, y1, whole=True))
     return found
+
+
+def _apart_in_ink(gray: np.ndarray, grid: Grid, memo: Memo) -> list[Candidate]:
+    """The grid's column lines through a merged cell where short pieces of print stand side by
+    side on one line, one in the gap between two of them: what _apart_side_by_side looks for in
+    the text boxes, seen by the first look in the ink alone ("101" and "5" under two column
+    headers, the rule between them left undrawn in that row), so that the detector runs. A label
+    across two columns is one piece of words, wider than a count; a lost rule's dots are no print."""
+    found = []
+    margin = _tolerance(grid)
+    for index, cell in enumerate(grid.cells):
+        x0, y0, x1, y1 = cell.bbox
+        if cell.col_span < 2 or x1 - x0 <= 2 * margin + MIN_SIDE or y1 - y0 <= 2 * margin + MIN_SIDE:
+            continue
+        pieces = _pieces_of_print(_box_ink(gray, cell.bbox, memo)[margin:-margin, margin:-margin])
+        for line in grid.col_lines[cell.col + 1 : cell.col + cell.col_span]:
+            at = line - x0 - margin
+            if any(a[1] < at < b[0] for a, b in zip(pieces, pieces[1:])):
+                found.append(Candidate(True, line, index, y0, y1, whole=True))
+    return found
+
+
+def _pieces_of_print(ink: np.ndarray) -> list[tuple[int, int]]:
+    """The x extents of the pieces of print on one line of a cell's ink, each no wider than a
+    count; none where the print is no such line (two lines, a piece of words, nothing)."""
+    _, _, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
+    strokes = [s for s in stats[1:] if s[cv2.CC_STAT_AREA] >= SPECK]
+    tallest = max((s[3] for s in strokes), default=0)
+    # Dots and specks (a lost rule's, noise) are far lower than the strokes of print.
+    strokes = sorted((s for s in strokes if s[3] >= STROKE_SHARE * tallest), key=lambda s: s[0])
+    if len(strokes) < 2:
+        return []
+    top, bottom = max(s[1] for s in strokes), min(s[1] + s[3] for s in strokes)
+    high = max(s[1] + s[3] for s in strokes) - min(s[1] for s in strokes)
+    if bottom <= top:
+        return []  # not one line
+    pieces: list[list[int]] = []
+    for x, _, w, _, _ in strokes:
+        if pieces and x - pieces[-1][1] < PIECE_GAP * high:
+            pieces[-1][1] = max(pieces[-1][1], x + w)
+        else:
+            pieces.append([x, x + w])
+    if len(pieces) < 2 or any(b - a > NUMBER_WIDE * high for a, b in pieces):
+        return []
+    return [(a, b) for a, b in pieces]
 
 
 def _on_grid_lines(gray: np.ndarray, grid: Grid, text: list[BBox], ink: np.ndarray | None,
@@ -787,7 +835,7 @@ def complete_grid(gray: np.ndarray, grid: Grid, detect: Callable[[np.ndarray, BB
     if not always and not grid.open_areas and not _faint(gray, grid):
         thin = _thin(_region_ink(gray, grid), grid)
         if not _borne_out(candidates(gray, grid, [], thin), grid, fewest=PIECES) \
-                and not _apart_on_grid_lines(gray, grid, memo):
+                and not _apart_on_grid_lines(gray, grid, memo) and not _apart_in_ink(gray, grid, memo):
             return grid
     text = detect(_interiors(gray, grid), grid.bbox)
     prints = [_print_box(gray, t, memo) for t in text]

@@ -30,6 +30,9 @@ KNOWN = 70.0  # similarity to a known word at which a reading is that word
 PROSE_LINE = 5  # a run of print this many times as long as it is thick is a line of text
 PROSE_LEAST = 40  # strokes (stroke_length) of lines, about eight characters, for prose to have a say
 PROSE_SAY = 3.0  # lines one way this many times as long as the other way decide
+WORD_WEIGHT = 12  # characters: the most a reading weighs in the scores below (a cell holding a
+# whole block of print, its rules lost, reads as one long line of noise whichever way up it lies,
+# and would outweigh every word the page's other cells read)
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -78,7 +81,7 @@ def known_share(readings: list[CellReading], vocabulary: list[str]) -> float:
     if not words or not vocabulary:
         return 0.0
     known = [max(similarity(r.text, v) for v in vocabulary) >= KNOWN for r in words]
-    return float(np.average(known, weights=[len(r.text) for r in words]))
+    return float(np.average(known, weights=_weights(words)))
 
 
 def upright_score(readings: list[CellReading], vocabulary: list[str]) -> float:
@@ -92,8 +95,11 @@ def upright_confidence(readings: list[CellReading]) -> float:
     words = [r for r in readings if _CJK.search(r.text)]
     if not words:
         return 1.0
-    weights = np.array([len(r.text) for r in words], dtype=float)
-    return float(np.average([r.confidence for r in words], weights=weights))
+    return float(np.average([r.confidence for r in words], weights=_weights(words)))
+
+
+def _weights(readings: list[CellReading]) -> np.ndarray:
+    return np.array([min(len(r.text), WORD_WEIGHT) for r in readings], dtype=float)
 
 
 def prose_lines(gray: np.ndarray, grids: list[Grid], rules: np.ndarray | None = None) -> dict[str, list[BBox]]:

@@ -384,8 +384,38 @@ def _header_broken_over(previous: Table, table: Table) -> bool:
             and not _repeats_header(previous, table))
 
 
+# The mark an item's label starts with: （一）, (1), 1., 1、, 一、 (full-width forms too).
+_ITEM_MARK = re.compile(r"^\s*(?:[（(]\s*[一二三四五六七八九十\d]+\s*[)）]|[一二三四五六七八九十\d]+\s*[、.．])")
+
+
+def _leaf_label(table: Table, row: int) -> TableCell | None:
+    """The label cell of a row nearest its values (the last label column's)."""
+    return table.at(row, table.label_cols - 1) if table.label_cols else None
+
+
+def _body_broken_over(previous: Table, table: Table) -> bool:
+    """Whether `table` starts with the lower part of the body row `previous` ends in (Word lets a
+    row break across pages): the parts lie under one another between the same rules, the upper
+    part's label starts an item ("(5) 要求行政机") and the lower part's carries on without one
+    ("关确认或重新出具已获取信息"), and no column has print in both parts (the values stand in
+    one of them, the other is blank)."""
+    last = previous.n_rows - 1
+    if last < 0 or last in previous.header_rows or 0 in table.header_rows or not table.n_rows:
+        return False
+    upper, lower = _leaf_label(previous, last), _leaf_label(table, 0)
+    if upper is None or lower is None or lower.row != 0 or upper.row + upper.row_span - 1 != last:
+        return False
+    if not (_ITEM_MARK.match(upper.text) and lower.text.strip() and not _ITEM_MARK.match(lower.text)):
+        return False
+    for cell in (c for c in table.cells if c.row == 0 and c.col >= table.label_cols and c.text.strip()):
+        above = previous.at(last, cell.col)
+        if above is not None and above.text.strip():
+            return False
+    return _broken_row(previous, table)
+
+
 def _glue_broken_row(previous: Table, table: Table) -> None:
-    """A header row broken across the page break: the text of its lower part (the first row of
+    """A row broken across the page break: the text of its lower part (the first row of
     `table`) is added to the upper part's (the last row of `previous`), cell by cell, and the row
     is dropped from `table` (a cell that reaches further down keeps its lower rows)."""
     last = previous.n_rows - 1
@@ -411,8 +441,8 @@ def _append(previous: Table, table: Table) -> None:
         shared = _shared_rules(previous.col_rules, table.col_rules)
         _regrid(previous, shared)
         _regrid(table, shared)
-    if _header_broken_over(previous, table):
-        _glue_broken_row(previous, table)  # the header goes on over the page: its broken row glued
+    if _header_broken_over(previous, table) or _body_broken_over(previous, table):
+        _glue_broken_row(previous, table)  # the row goes on over the page: its two parts glued
         drop = 0
     elif _only_header(previous) and table.header_rows[:1] == [0]:
         drop = 0  # the header goes on over the page: its next rows added

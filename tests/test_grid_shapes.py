@@ -733,3 +733,45 @@ def test_a_light_rule_broken_under_the_print_set_close_over_it_is_drawn(settings
     [row] = {c.row for c in table.cells if c.text.startswith("一、本年新收")}
     assert [table.at(row, c).text for c in (3, 4, 6, 7, 9)] == ["149", "30", "1", "1", "181"]
     assert table.at(row - 1, 7).text == "法律服务机构" and table.at(row - 1, 7).row + table.at(row - 1, 7).row_span == row
+
+
+def test_counts_side_by_side_in_a_solid_ruled_row_missing_one_rule_are_two_cells(settings):
+    """The 乐清 2020 report typed in Word in solid black rules, one column rule left out of the
+    row （七）总计 (as offices' copies of the template leave one out), scanned at 200 dpi: 自然人's
+    "101" and 商业企业's "5" stood in one cell across two columns and read "1015" for both. No rule
+    of the grid looked broken, so completion never ran: short pieces of print on one line, a
+    column line of the grid in the gap between them, are now cue enough for it to look."""
+    [table] = [t for t in _read_page(settings, "docx-l1-column-rule-left-out-in-the-total-row.jpg") if t.n_cols >= 9]
+    [row] = {c.row for c in table.cells if "总计" in c.text and c.col < table.label_cols}
+    values = [(c.col, c.col_span, c.text) for c in sorted(table.cells, key=lambda c: c.col)
+              if c.row == row and c.col >= table.label_cols]
+    first = values[0][0]
+    assert values[:2] == [(first, 1, "101"), (first + 1, 1, "5")]
+    assert values[-1][2] == "106"
+
+
+def test_a_page_turned_clockwise_whose_table_lost_rules_reads_upright(settings):
+    """A Word report's page 2 scanned turned a quarter clockwise (its page 1 the other way): the
+    rest of table 二 and the start of table 三. The rules of table 二's remainder were lost in part,
+    so one of its cells held the whole block, which read as one long line of noise whichever way
+    the page was turned; weighed by its length it outweighed every word, and the page was read on
+    its side (171 cells lost). A reading now weighs no more than a line of words."""
+    tables = _read_page(settings, "docx-page-turned-clockwise-table-rules-lost-in-part.png")
+    texts = {c.text for t in tables for c in t.cells}
+    assert "法人或其他组织" in texts and "48" in texts and "56" in texts
+    assert any("本年新收政府信息公开申请数" in text for text in texts)
+
+
+def test_a_row_broken_across_the_page_break_keeps_its_counts(settings):
+    """A Word report (2021 layout) whose table 三 row 5.要求行政机关确认或重新出具已获取信息 breaks
+    across the page: its label's first line and its counts (8 … 8) end page 1, the rest of the
+    label begins page 2 over blank cells. The two parts are one row of the joined table."""
+    from digitizer.pipeline import digitize
+
+    report = digitize(DATA / "docx-row-broken-across-pages", settings)
+    [table] = [t for t in report.grids if any("确认或重新出具" in c.text for c in t.cells)]
+    [row] = {c.row for c in table.cells if "确认或重新出具" in c.text}
+    label = table.at(row, table.label_cols - 1).text
+    assert label.startswith("(5)") and label.endswith("已获取信息")
+    values = [table.at(row, c).text for c in range(table.label_cols, table.n_cols)]
+    assert values[0] == "8" and values[-1] == "8"

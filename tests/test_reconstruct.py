@@ -339,3 +339,36 @@ def test_a_group_label_down_many_rows_misread_as_a_dash_does_not_end_the_label_c
     classify(t)
     assert t.header_rows == [0]
     assert t.label_cols == 3
+
+
+def _values_row(row: int, label: str, page: int, values: list[str]) -> list[TableCell]:
+    return [cell(row, 0, label, page, col_span=3)] + [cell(row, 3 + i, v, page) for i, v in enumerate(values)]
+
+
+def test_a_body_row_broken_by_the_page_break_is_glued():
+    """A Word table allowed to break rows across pages (its default): the page ends in the upper
+    part of row 5.要求行政机关确认或重新出具已获取信息, its label cut after "行政机" and its counts
+    in it; the next page starts with the rest of the label over blank cells. Before, the two parts
+    were two rows, the lower one (blank) took the row's key, and its 8 read as 0."""
+    upper = ["8", "", "", "", "", "", "8"]
+    first = table(2, 3, _values_row(0, "3.要求提供公开出版物", 2, ["5", "", "", "", "", "", "5"])
+                  + _values_row(1, "4.无正当理由大量反复申请", 2, [""] * 7)
+                  + _values_row(2, "5.要求行政机", 2, upper))
+    second = table(3, 2, _values_row(0, "关确认或重新出具已获取信息", 3, [""] * 7)
+                   + _values_row(1, "（六）其他处理", 3, ["1", "", "", "", "", "", "1"]))
+    [joined] = join_continued([[first], [second]])
+    assert joined.n_rows == 4
+    assert joined.at(2, 0).text == "5.要求行政机关确认或重新出具已获取信息"
+    assert [joined.at(2, c).text for c in range(3, 10)] == upper
+    assert joined.at(3, 0).text == "（六）其他处理"
+
+
+def test_a_next_row_at_the_top_of_the_page_is_not_glued():
+    """A page break between two rows: the next page's first row starts an item of its own, or
+    prints a count where the row above printed one; it stays a row."""
+    for label, values in (("（六）其他处理", [""] * 7), ("关确认或重新出具已获取信息", ["3"] + [""] * 6)):
+        first = table(2, 2, _values_row(0, "4.无正当理由大量反复申请", 2, [""] * 7)
+                      + _values_row(1, "5.要求行政机", 2, ["8", "", "", "", "", "", "8"]))
+        second = table(3, 1, _values_row(0, label, 3, values))
+        [joined] = join_continued([[first], [second]])
+        assert joined.n_rows == 3 and joined.at(2, 0).text == label
