@@ -327,7 +327,7 @@ def candidates(gray: np.ndarray, grid: Grid, text: list[BBox], ink: np.ndarray |
             if not any(_cuts(gray, t, y0 + y, False, memo) for t in inside if t[0] < x0 + end and t[2] > x0 + start):
                 found.append(Candidate(False, y0 + y, index, x0 + start, x0 + end, whole, pieces))
     return (found + _on_grid_lines(gray, grid, text, ink, memo) + _apart_on_grid_lines(gray, grid, memo)
-            + _solid_on_grid_rows(gray, grid, ink, memo)
+            + _solid_on_grid_rows(gray, grid, ink, memo) + _rules_carried_on(gray, grid, memo)
             + (_apart_side_by_side(grid, prints) if prints is not None else []))
 
 
@@ -516,6 +516,33 @@ def _apart_on_grid_lines(gray: np.ndarray, grid: Grid, memo: Memo) -> list[Candi
                          ink[at + half : below - y0 - margin, left + margin : right - margin]]
                 if all(side.size and _line_of_words(side) for side in sides):
                     found.append(Candidate(False, y0 + at, index, x0 + left, x0 + right, whole=True))
+    return found
+
+
+def _rules_carried_on(gray: np.ndarray, grid: Grid, memo: Memo) -> list[Candidate]:
+    """Row rules carried on through an enclosed area that is no rectangle, where a rule of the
+    grid's row line ends at the area: a rule does not end in mid-air. The area (the label cells
+    of two rows and the group label column under them, their light rules lost over the narrow
+    group column only) crosses the row line in a stretch beside which the line's rule bounds it,
+    the area on one side of the rule at least; the rule goes on across the stretch, unless that
+    would cut print."""
+    found = []
+    margin = _tolerance(grid)
+    probe = RULE_INK
+    for index, (box, shape) in enumerate(_areas(grid)):
+        if shape is None:
+            continue
+        x0, y0, x1, y1 = box
+        ink = _box_ink(gray, box, memo, FAINT_CONTRAST)
+        height, width = shape.shape
+        for line in (y for y in grid.row_lines if y0 + margin < y < y1 - margin):
+            at = line - y0
+            if not probe <= at < height - probe or _through_print(ink.T, at, RULE_INK // 2):
+                continue
+            for left, right in _stretches(shape[at]):
+                beside = [x for x in (left - probe, right + probe) if 0 <= x < width and not shape[at, x]]
+                if any(shape[at - probe, x] or shape[at + probe, x] for x in beside):
+                    found.append(Candidate(False, line, index, x0 + left, x0 + right, whole=True))
     return found
 
 

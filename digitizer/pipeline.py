@@ -328,12 +328,12 @@ class Digitizer:
         layout = get_layout(report.layout)
         report.errors = [f"table {key} ({spec.title}) not found"
                          for key, spec in layout.tables.items() if not report.tables.get(key)]
-        unread = report.unread_cells()
+        report.checks = verify.correct_misreads(report.tables, layout, straight_pages, self.engine)
+        report.checks += checks.prose_checks(report.tables, report.prose_received)
+        unread = report.unread_cells()  # after the re-reading, which may have read some
         if unread:
             report.errors.append(f"{len(unread)} cells could not be read")
         report.status = "partial" if report.errors else "ok"
-        report.checks = verify.correct_misreads(report.tables, layout, straight_pages, self.engine)
-        report.checks += checks.prose_checks(report.tables, report.prose_received)
 
     def _with_found_tables(self, report: Report, other: Report) -> Report:
         """`report` with the tables it lacks taken from `other`, a reading of the same document

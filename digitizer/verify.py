@@ -38,10 +38,15 @@ def _outcome(checks: list[CheckResult]) -> dict[tuple[str, str], str]:
     return {(c.rule, c.key): c.status for c in checks}
 
 
-def _acceptable(before: dict, after: list[CheckResult], ref: Ref) -> bool:
+def _acceptable(before: dict, after: list[CheckResult], ref: Ref, unread: bool = False) -> bool:
+    """Whether a re-reading of `ref` makes every relation through it hold and breaks none that
+    held. A cell that read as no number at all (unread) may leave a relation it shares with
+    another unread cell undecided, so long as one holds: two counts of 8 both read "N" are read
+    again one after the other, and neither would ever settle the relation they share alone."""
     now = _outcome(after)
     through = [c for c in after if ref in c.cells]
-    if not through or any(c.status != "pass" for c in through):
+    allowed = ("pass", "skip") if unread else ("pass",)
+    if not any(c.status == "pass" for c in through) or any(c.status not in allowed for c in through):
         return False
     broken = [k for k, status in now.items() if status == "fail" and before.get(k) != "fail"]
     return not broken
@@ -69,7 +74,7 @@ def correct_misreads(
             first = (cell.value, cell.text, cell.confidence)
             cell.value, cell.text, cell.confidence = int(parsed.value), text, confidence
             trial = run_checks(layout, tables)
-            if _acceptable(before, trial, ref):
+            if _acceptable(before, trial, ref, unread=first[0] is None):
                 relations = sorted({f"{c.rule}:{c.key}" for c in checks if ref in c.cells and c.status != "pass"})
                 cell.read_as = first[1]
                 cell.corrected_by = f"{', '.join(relations)} hold when re-read ({how}, confidence {confidence:.2f})"

@@ -775,3 +775,17 @@ def test_a_row_broken_across_the_page_break_keeps_its_counts(settings):
     assert label.startswith("(5)") and label.endswith("已获取信息")
     values = [table.at(row, c).text for c in range(table.label_cols, table.n_cols)]
     assert values[0] == "8" and values[-1] == "8"
+
+
+def test_row_rules_lost_over_the_group_column_are_carried_on(settings):
+    """Table 三 of a Word report in thin light-gray rules, scanned at 75 dpi: the row rules under
+    一、本年新收… and 二、上年结转… were lost over the narrow column that 三、本年度办理结果 is
+    written down below them, so both rows' labels and that column were one enclosed area, no
+    rectangle, and both rows lost their labels (14 counts unread). Where a rule of the grid's row
+    line bounds such an area and ends at it, the rule goes on across it."""
+    [table] = [t for t in _read_page(settings, "docx-75dpi-gray-rules-lost-over-the-group-column.png")
+               if any("本年新收" in c.text for c in t.cells)]
+    rows = {c.text[:4]: c.row for c in table.cells if c.col < table.label_cols and c.text[:2] in ("一、", "二、")}
+    assert set(rows) == {"一、本年", "二、上年"}
+    assert [table.at(rows["一、本年"], c).text for c in (table.label_cols, table.n_cols - 1)] == ["170", "173"]
+    assert table.at(rows["二、上年"], table.n_cols - 1).row == rows["二、上年"]
