@@ -379,7 +379,8 @@ def _broken_row(previous: Table, table: Table) -> bool:
 def _header_broken_over(previous: Table, table: Table) -> bool:
     """Whether `previous` ends in a header row that the page break cut and `table` starts with the
     rest of it ("采购项目数" | "量"), not with the header repeated."""
-    ends_in_header = previous.n_rows > 0 and previous.n_rows - 1 in previous.header_rows
+    last = previous.n_rows - 1
+    ends_in_header = last >= 0 and (last in previous.header_rows or _words_only(previous, last))
     return (ends_in_header and table.header_rows[:1] == [0] and _broken_row(previous, table)
             and not _repeats_header(previous, table))
 
@@ -412,6 +413,14 @@ def _body_broken_over(previous: Table, table: Table) -> bool:
         if above is not None and above.text.strip():
             return False
     return _broken_row(previous, table)
+
+
+def _words_only(table: Table, row: int) -> bool:
+    """Whether a row prints words in two cells or more and no digit anywhere: a header row that
+    nothing under it on its page shows to be one (the first characters of table 四's headers
+    written a character a line, "结 结 其 尚 总", the rest of them on the next page)."""
+    printed = [c for c in table.cells if c.row == row and c.text.strip()]
+    return len(printed) >= 2 and all(_CJK.search(c.text) and not any(ch.isdigit() for ch in c.text) for c in printed)
 
 
 def _glue_broken_row(previous: Table, table: Table) -> None:

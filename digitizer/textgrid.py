@@ -224,14 +224,10 @@ def read_cell(words: list[tuple[BBox, CellReading]], bbox: BBox) -> CellReading:
     if not inside:
         return CellReading("", 1.0, "", 1.0, 0)
     height = float(np.median([b[3] - b[1] for b, _ in inside]))
-    lines: list[list[tuple[BBox, CellReading]]] = []
-    for word in sorted(inside, key=lambda w: (w[0][1] + w[0][3]) / 2):
-        centre = (word[0][1] + word[0][3]) / 2
-        if lines and abs(centre - np.mean([(b[1] + b[3]) / 2 for b, _ in lines[-1]])) < LINE * height:
-            lines[-1].append(word)
-        else:
-            lines.append([word])
-    ordered = [r for line in lines for _, r in sorted(line, key=lambda w: w[0][0])]
+    tokens = [_Token(b, r.text, False) for b, r in inside]
+    reading_of = {id(t): r for t, (_, r) in zip(tokens, inside)}
+    lines = _lines(tokens, height)
+    ordered = [reading_of[id(t)] for line in lines for t in sorted(line, key=lambda t: t.box[0])]
     text = "".join(r.text for r in ordered)
     numeric = "".join(r.numeric_text or "" for r in ordered)
     return CellReading(text, min(r.confidence for r in ordered), numeric or None,

@@ -372,3 +372,25 @@ def test_a_next_row_at_the_top_of_the_page_is_not_glued():
         second = table(3, 1, _values_row(0, label, 3, values))
         [joined] = join_continued([[first], [second]])
         assert joined.n_rows == 3 and joined.at(2, 0).text == label
+
+
+def test_a_header_written_a_character_a_line_broken_by_the_page_break_is_glued():
+    """Table 四 drawn as two tables (行政复议, then 行政诉讼), its leaf headers written a character
+    a line: the page ends after the first character of each ("结 结 其 尚 总"), the next page
+    starts with the rest ("果维持" …) over the row of counts. Nothing under the first part's last
+    row on its page shows it to be a header, so the part was not carried on and the counts were
+    lost; a row of words with no digit anywhere is the header's too."""
+    leaves = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"] * 2
+    rules = [i / 10 for i in range(11)]
+    first = Table([2], 2, 10, [cell(0, 0, "行政诉讼（未经复议直接起诉）", 2, col_span=5),
+                               cell(0, 5, "行政诉讼（复议后起诉）", 2, col_span=5)]
+                  + [cell(1, c, leaf[0], 2) for c, leaf in enumerate(leaves)], col_rules=list(rules))
+    classify(first)
+    second = Table([3], 2, 10, [cell(0, c, leaf[1:], 3) for c, leaf in enumerate(leaves)]
+                   + [cell(1, c, "0", 3) for c in range(10)], col_rules=list(rules))
+    classify(second)
+    assert continues(first, second)
+    [joined] = join_continued([[first], [second]])
+    assert [joined.at(1, c).text for c in range(10)] == leaves
+    assert [joined.at(2, c).text for c in range(10)] == ["0"] * 10
+    assert joined.n_rows == 3
