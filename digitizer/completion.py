@@ -356,24 +356,23 @@ def _apart_side_by_side(grid: Grid, prints: list[BBox]) -> list[Candidate]:
     return found
 
 
-def _apart_in_ink(gray: np.ndarray, grid: Grid, memo: Memo) -> list[Candidate]:
-    """The grid's column lines through a merged cell where short pieces of print stand side by
-    side on one line, one in the gap between two of them: what _apart_side_by_side looks for in
-    the text boxes, seen by the first look in the ink alone ("101" and "5" under two column
-    headers, the rule between them left undrawn in that row), so that the detector runs. A label
-    across two columns is one piece of words, wider than a count; a lost rule's dots are no print."""
-    found = []
+def _apart_in_ink(gray: np.ndarray, grid: Grid, memo: Memo) -> bool:
+    """Whether a merged cell holds short pieces of print side by side on one line with a column
+    line of the grid in the gap between two of them: what _apart_side_by_side looks for in the
+    text boxes, seen by the first look in the ink alone ("101" and "5" under two column headers,
+    the rule between them left undrawn in that row), so that the detector runs. A label across
+    two columns is one piece of words, wider than a count; a lost rule's dots are no print."""
     margin = _tolerance(grid)
-    for index, cell in enumerate(grid.cells):
+    for cell in grid.cells:
         x0, y0, x1, y1 = cell.bbox
         if cell.col_span < 2 or x1 - x0 <= 2 * margin + MIN_SIDE or y1 - y0 <= 2 * margin + MIN_SIDE:
             continue
         pieces = _pieces_of_print(_box_ink(gray, cell.bbox, memo)[margin:-margin, margin:-margin])
-        for line in grid.col_lines[cell.col + 1 : cell.col + cell.col_span]:
-            at = line - x0 - margin
-            if any(a[1] < at < b[0] for a, b in zip(pieces, pieces[1:])):
-                found.append(Candidate(True, line, index, y0, y1, whole=True))
-    return found
+        gaps = [(a[1] + x0 + margin, b[0] + x0 + margin) for a, b in zip(pieces, pieces[1:])]
+        if any(left < line < right for line in grid.col_lines[cell.col + 1 : cell.col + cell.col_span]
+               for left, right in gaps):
+            return True
+    return False
 
 
 def _pieces_of_print(ink: np.ndarray) -> list[tuple[int, int]]:
