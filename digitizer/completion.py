@@ -249,7 +249,12 @@ def _rule(line: np.ndarray, seen: np.ndarray, cut_short: bool = False) -> tuple[
     # Dots stop a dot or two short of the rule they meet: as far as that, carried to the wall.
     # Counted in rows seen: the dashes next to a wall may lie under a text box (the detector took
     # them in with the print beside them), and where nothing is seen nothing says the rule stops.
-    reach = min(REACH * len(line), 2 * float(np.median(pieces) + np.median(spaces)))
+    period = float(np.median(pieces) + np.median(spaces))
+    reach = min(REACH * len(line), 2 * period)
+    if cut_short:
+        # Where the grid has the rule in other rows, a dash's length and space short of a wall is
+        # where the dashes' phase left it (two dashes across a low row, their next one cut off).
+        reach = max(reach, min(period, 2 * REACH * len(line)))
     to_start = starts[first] <= reach
     to_end = len(where) - ends[last - 1] <= reach
     # So many pieces in a row, spaced nearly alike, are a rule by themselves.

@@ -105,9 +105,30 @@ def view(table: Table) -> TableView:
                 if (path or run_rows) and not any(col.run == run and col.col == c for col in columns):
                     columns.append(ObservedColumn(c, run, path[-1] if path else "", path[:-1]))
         previous_was_header = False
-        labels = [c.text for c in _distinct([table.at(r, c) for c in range(table.label_cols)]) if c.text]
+        cells = [c for c in _distinct([table.at(r, c) for c in range(table.label_cols)]) if c.text]
+        labels = [c.text for c in cells]
+        if cells and cells[-1].row_span > 1:
+            # One label cell over rows whose rule between them was not printed: it holds an item
+            # for each ("4.无正当理由大量反复申请5.要求行政机关确认或重新出具已获取信息").
+            items = _items(cells[-1].text, cells[-1].row_span)
+            labels[-1] = items[r - cells[-1].row] if items else labels[-1]
         rows.append(ObservedRow(r, labels[-1] if labels else "", labels[:-1], run))
     return TableView(table, rows, columns, run + 1)
+
+
+_NUMBERED = re.compile(r"(?<![\d.．])(\d{1,2})\s*[.．、]")
+
+
+def _items(text: str, count: int) -> list[str] | None:
+    """`text` cut into `count` numbered items, where it holds exactly so many numbered one after
+    another (2., 3., 4.) and starts with the first; else None."""
+    marks = list(_NUMBERED.finditer(text))
+    numbers = [int(m.group(1)) for m in marks]
+    if len(marks) != count or marks[0].start() != len(text) - len(text.lstrip()) or \
+            numbers != list(range(numbers[0], numbers[0] + count)):
+        return None
+    ends = [m.start() for m in marks[1:]] + [len(text)]
+    return [text[m.start():end].strip() for m, end in zip(marks, ends)]
 
 
 PLACED_BY_ORDER = 30.0  # similarity from which a label between two sure matches takes its place
@@ -132,20 +153,26 @@ def _assign(scores: np.ndarray, threshold: float, floor: float = PLACED_BY_ORDER
         return []
     observed, entries = linear_sum_assignment(-scores)
     pairs = sorted((int(o), int(e)) for o, e in zip(observed, entries) if scores[o, e] >= threshold)
-    anchors = [(-1, -1), *pairs, (scores.shape[0], scores.shape[1])]
     used = {e for _, e in pairs} | (taken or set())
-    blocked = {r for e in used for r in (rivals[e] if rivals else ())}
-    for (o1, e1), (o2, e2) in zip(anchors, anchors[1:]):
-        printed = list(range(o1 + 1, o2))
-        free = _drawing_that_fits([e for e in range(e1 + 1, e2) if e not in used and e not in blocked],
-                                  len(printed), rivals)
-        if not printed or len(free) != len(printed):
-            continue
-        unlike = sum(scores[o, e] < floor for o, e in zip(printed, free))
-        for o, e in zip(printed, free):
-            if unlike <= 1 or scores[o, e] >= floor:
-                pairs.append((o, e))
-                used.add(e)
+    # Labels placed by their place are anchors in turn: the one label left alone between two of
+    # them is placed however it reads (two of 商业企业 … 法律服务机构 stacked in narrow cells of a
+    # 1-bit scan read "整" and "蠶", the two between them "科翰" and "社会議").
+    placed = -1
+    while len(pairs) > placed:
+        placed = len(pairs)
+        anchors = [(-1, -1), *sorted(pairs), (scores.shape[0], scores.shape[1])]
+        blocked = {r for e in used for r in (rivals[e] if rivals else ())}
+        for (o1, e1), (o2, e2) in zip(anchors, anchors[1:]):
+            printed = list(range(o1 + 1, o2))
+            free = _drawing_that_fits([e for e in range(e1 + 1, e2) if e not in used and e not in blocked],
+                                      len(printed), rivals)
+            if not printed or len(free) != len(printed):
+                continue
+            unlike = sum(scores[o, e] < floor for o, e in zip(printed, free))
+            for o, e in zip(printed, free):
+                if unlike <= 1 or scores[o, e] >= floor:
+                    pairs.append((o, e))
+                    used.add(e)
     return sorted(pairs)
 
 
@@ -202,6 +229,12 @@ def _entry_score(entry: AxisEntry, leaf: str, parents: list[str]) -> float:
     if entry.parent and score < PLACED_BY_ORDER and similarity(entry.parent, leaf) >= SURE_LABEL:
         score = PLACED_BY_ORDER
     return score
+
+
+def _leaf_texts(column: ObservedColumn) -> list[str]:
+    """What a column's own header may read: its leaf, or the header cell above run on into it (a
+    header's second line cut off by a rule drawn through the cell: "采购项目数" over "量")."""
+    return [column.leaf, column.parents[-1] + column.leaf] if column.parents and column.leaf else [column.leaf]
 
 
 SURE_LABEL = 75.0  # similarity at which a printed text is evidence for a table
@@ -383,7 +416,8 @@ def _map_rows_mode(tv: TableView, spec: TableSpec, threshold: float,
     valid = set(spec.all_cell_keys())
     for run in range(tv.runs):
         cols = [c for c in tv.columns if c.run == run]
-        col_scores = np.array([[_entry_score(e, c.leaf, c.parents) for e in col_entries] for c in cols]).reshape(
+        col_scores = np.array([[max(_entry_score(e, text, c.parents) for text in _leaf_texts(c)) for e in col_entries]
+                               for c in cols]).reshape(
             len(cols), len(col_entries)
         )
         col_keys = {cols[o].col: col_entries[e].key for o, e in _assign(col_scores, threshold)}
@@ -427,7 +461,7 @@ def _map_column_header_mode(tv: TableView, spec: TableSpec, threshold: float,
     scores = np.zeros((len(observed), len(pairs)))
     for i, column in enumerate(observed):
         for j, (row_key, col_key) in enumerate(pairs):
-            leaf = label_similarity(cols[col_key], column.leaf)
+            leaf = max(label_similarity(cols[col_key], text) for text in _leaf_texts(column))
             parent = max((label_similarity(rows[row_key], p) for p in column.parents), default=0.0)
             scores[i, j] = (leaf + parent) / 2
     found: dict[tuple[str, str], TableCell] = {}

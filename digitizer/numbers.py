@@ -34,8 +34,9 @@ def normalize_text(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
-# A change written out in words (本年增/减 cells: 减少3, 增加12).
-_WORDED_SIGN = re.compile(r"^(?P<word>增加|增|减少|减)(?P<rest>\d.*)$")
+# A change written out in words (本年增/减 cells: 减少3, 增加12); 减 read in its traditional form
+# 減 as often as not.
+_WORDED_SIGN = re.compile(r"^(?P<word>增加|增|[减減]少|[减減])(?P<rest>\d.*)$")
 
 
 def parse_number(text: str) -> ParsedNumber | None:
@@ -43,7 +44,7 @@ def parse_number(text: str) -> ParsedNumber | None:
     compact = normalize_text(text)
     worded = _WORDED_SIGN.match(compact)
     if worded:
-        compact = ("-" if worded["word"].startswith("减") else "") + worded["rest"]
+        compact = ("-" if worded["word"][0] in "减減" else "") + worded["rest"]
     if compact in ZERO_MARKS or compact.translate(_DASHES) in ZERO_MARKS:
         return ParsedNumber(0)
     match = _NUMBER.match(compact.translate(_DASHES).translate(_UNIT_MISREADS).replace("，", ","))

@@ -177,6 +177,8 @@ class Digitizer:
         candidates = [] if on_its_side else [(0, straight, grids)]
         for k in (1, 3) if on_its_side else (1, 2, 3):
             t = preprocess.turn(straight, k)
+            if self.settings.deskew and k % 2:
+                t = preprocess.level(t, self.settings)
             found = grid.find_grids(t.image, t.number)
             # A turn that loses most of the page's table is no better reading of it (the grid of
             # a page lying on its side is found whole either way up).

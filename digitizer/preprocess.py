@@ -245,12 +245,19 @@ def straighten(page: Page, settings: Settings) -> StraightPage:
     gray, enlargement = _enlarged(gray)
     gray = white_surround_as_paper(gray)
     to_loaded = to_loaded @ np.linalg.inv(enlargement)
-    angle = measure_skew(gray, settings.max_skew_degrees)
+    return level(StraightPage(page.number, gray, to_loaded), settings)
+
+
+def level(page: StraightPage, settings: Settings) -> StraightPage:
+    """The page rotated so that its long horizontal rules lie level, its map back kept. A page
+    lying on its side has few (its table's long rules run down it): it is levelled again once
+    turned upright."""
+    angle = measure_skew(page.image, settings.max_skew_degrees)
     if abs(angle) < 0.05:
-        return StraightPage(page.number, gray, to_loaded)
-    straight, rotation = _rotate(gray, angle)
-    to_loaded = to_loaded @ np.linalg.inv(_as_3x3(rotation))
-    return StraightPage(page.number, white_surround_as_paper(straight), to_loaded, skew_degrees=angle)
+        return page
+    straight, rotation = _rotate(page.image, angle)
+    to_loaded = page.to_original @ np.linalg.inv(_as_3x3(rotation))
+    return StraightPage(page.number, white_surround_as_paper(straight), to_loaded, skew_degrees=page.skew_degrees + angle)
 
 
 def _fitted_lines(mask: np.ndarray, min_length: int) -> list[tuple[float, float, float, float, float]]:

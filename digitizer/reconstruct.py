@@ -102,6 +102,16 @@ def _mostly_words(cells: list[TableCell]) -> bool:
     return len(worded) >= max(2, len(cells) / 2)
 
 
+def _caption_row(table: Table, cells: list[TableCell]) -> bool:
+    """Whether a row is a block's caption: one cell of words across the table, or its words cut
+    into a few wide cells by a rule drawn through it ("第二十条第" | "五）项", a dotted column rule
+    run on through the caption)."""
+    printed = [c for c in cells if c.text.strip()]
+    return (bool(printed) and len(cells) <= 3 and sum(c.col_span for c in cells) == table.n_cols
+            and (len(cells) == 1 or all(c.col_span >= 2 for c in cells))
+            and all(is_text(c) and (len(cells) == 1 or len(_CJK.findall(c.text)) >= 2) for c in printed))
+
+
 def classify(table: Table) -> None:
     """Set header_rows and label_cols from where the words are."""
     # Columns right of the middle hold numbers in body rows of any report table; a row with words
@@ -141,8 +151,12 @@ def classify(table: Table) -> None:
     # even when its right half is blank (a block of one value column: 信息内容 | 本年处理决定数量).
     for row in range(table.n_rows - 1):
         cells = _cells_of_row(table, row)
-        caption = len(cells) == 1 and cells[0].col_span == table.n_cols and is_text(cells[0])
         below = [c for c in _cells_of_row(table, row + 1) if c.col >= 1 and c.row == row + 1]
+        # A caption cut in two is a header's top row too (the corner and 申请人情况 of table 三's
+        # header repeated alone on the next page): it says its block's header is under it only
+        # where no number is.
+        caption = len(cells) == 1 or not any(c.text and looks_numeric(c.text) for c in below)
+        caption = caption and _caption_row(table, cells)
         if caption and row + 1 not in headers and any(is_text(c) for c in below):
             headers.append(row + 1)
     # So is a table's first row with words over columns that hold numbers below (a block of one
@@ -415,12 +429,18 @@ def _body_broken_over(previous: Table, table: Table) -> bool:
     return _broken_row(previous, table)
 
 
+WORDS_SHARE = 0.75  # of a row's printed cells that read as words, for a row of header words
+
+
 def _words_only(table: Table, row: int) -> bool:
     """Whether a row prints words in two cells or more and no digit anywhere: a header row that
     nothing under it on its page shows to be one (the first characters of table 四's headers
     written a character a line, "结 结 其 尚 总", the rest of them on the next page)."""
     printed = [c for c in table.cells if c.row == row and c.text.strip()]
-    return len(printed) >= 2 and all(_CJK.search(c.text) and not any(ch.isdigit() for ch in c.text) for c in printed)
+    # One character of such a row misread as a letter ("Q" for 总 at 100 dpi) leaves it one.
+    words = sum(bool(_CJK.search(c.text)) for c in printed)
+    return (len(printed) >= 2 and words >= WORDS_SHARE * len(printed)
+            and not any(ch.isdigit() for c in printed for ch in c.text))
 
 
 def _glue_broken_row(previous: Table, table: Table) -> None:

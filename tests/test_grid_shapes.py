@@ -789,3 +789,16 @@ def test_row_rules_lost_over_the_group_column_are_carried_on(settings):
     assert set(rows) == {"一、本年", "二、上年"}
     assert [table.at(rows["一、本年"], c).text for c in (table.label_cols, table.n_cols - 1)] == ["170", "173"]
     assert table.at(rows["二、上年"], table.n_cols - 1).row == rows["二、上年"]
+
+
+def test_counts_set_against_dashed_column_rules_two_dashes_a_row_are_apart(settings):
+    """Table 三 of an HTML report at level 2 (200 dpi, keystoned), ruled in dashes, its counts set
+    left against the column rules: beside the print the rules were lost in most rows, the five
+    organisation columns one cell ("35 10 10 12 11", its dashes read as 1s). Completion found two
+    dashes from the top wall in each such row, their next one cut off by the row's bottom: a
+    dash's length and space short of the wall, where the grid has the rule in other rows, is where
+    the dashes' phase left the rule."""
+    [table] = [t for t in _read_page(settings, "html-l2-left-aligned-counts-against-dashed-rules.jpg") if t.n_cols >= 9]
+    [row] = {c.row for c in table.cells if "本年新收" in c.text}
+    values = [table.at(row, c) for c in range(table.label_cols, table.n_cols)]
+    assert [c.text for c in values] == ["821", "35", "0", "0", "2", "1", "859"]

@@ -98,17 +98,31 @@ def test_the_one_label_of_a_run_that_resembles_nothing_is_placed_by_its_neighbou
     place. Two labels that resemble nothing are not guessed."""
     labels = {"new_received": "一、本年新收政府信息公开申请数量", "carried_over": "二、上年结转政府信息公开申请数量",
               "r1": "（一）予以公开", "carry_forward": "四、结转下年度继续办理"}
+    _assert_all_placed(labels, ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "Ⅱ他", "at"])
+    found = _mapped_under(labels, ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "Ⅱn", "at"])
+    assert found.get(("r1", "total")) is None and found.get(("r1", "other_org")) is None
+
+
+def _mapped_under(labels: dict[str, str], header: list[str]) -> dict[tuple[str, str], float | None]:
     layout = get_layout("2021")
-    header = ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "Ⅱ他", "at"]
     cells = map_table(layout.tables["applications"], [view(applications_table(labels, {}, header))], layout, 62.0)
-    found = {(c.row, c.col): c.value for c in cells}
+    return {(c.row, c.col): c.value for c in cells}
+
+
+def _assert_all_placed(labels: dict[str, str], header: list[str]) -> None:
+    found = _mapped_under(labels, header)
     for i, key in enumerate(labels):
         for j, col in enumerate(COLUMNS):
             assert found.get((key, col)) == (i + j) % 4, (key, col)
-    header = ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "Ⅱn", "at"]
-    cells = map_table(layout.tables["applications"], [view(applications_table(labels, {}, header))], layout, 62.0)
-    found = {(c.row, c.col): c.value for c in cells}
-    assert found.get(("r1", "total")) is None and found.get(("r1", "other_org")) is None
+
+
+def test_labels_that_resemble_nothing_each_alone_between_placed_ones_are_placed():
+    """A Word report scanned 1-bit: the five organisation columns' headers, stacked in narrow
+    cells, read "整" (商业企业), "科翰", "社会議" and "蠶" (法律服务机构). The two that still
+    resemble their entries take their places; each of the other two is then alone between two
+    placed columns, and is placed by its place (46 counts were left unread)."""
+    labels = {"new_received": "一、本年新收政府信息公开申请数量", "r1": "（一）予以公开"}
+    _assert_all_placed(labels, ["自然人", "整", "科翰", "社会議", "蠶", "其他", "总计"])
 
 
 def test_columns_whose_header_went_to_the_page_before_are_placed_by_their_neighbours():
@@ -201,23 +215,42 @@ def test_a_half_of_table_four_drawn_alone_is_known_by_its_caption():
     assert all(found[("review", col)] is None for col in cols)  # nothing says whose they are
 
 
+def _mapped_with_one_label_over_two_rows(labels: list[str | None]) -> dict[tuple[str, str], float | None]:
+    """Table 三's rows under one header, the label before a None over two rows (its row rule not
+    printed); row i's counts 10(i+1), 10(i+1)+1, …"""
+    cells = [_cell(0, 0, "（本列数据的勾稽关系为）", 1, 3)] + [_cell(0, 3 + i, h) for i, h in enumerate(
+        ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"])]
+    for i, label in enumerate(labels):
+        if label:
+            over_two = i + 1 < len(labels) and labels[i + 1] is None
+            cells.append(_cell(1 + i, 0, label, 2 if over_two else 1, 3))
+        cells += [_cell(1 + i, 3 + j, str(10 * (i + 1) + j)) for j in range(7)]
+    table = Table([1], 1 + len(labels), 10, cells)
+    classify(table)
+    layout = get_layout("2021")
+    return {(c.row, c.col): c.value for c in map_table(layout.tables["applications"], [view(table)], layout, 62.0)}
+
+
 def test_two_rows_under_one_label_cell_take_their_keys_in_print_order():
     """The rule between 5.属于三类内部事务信息 and 6.属于四类过程性信息 was not printed: one
     label cell over two rows of numbers. Its text matches both keys alike; the upper row is 5,
     the lower 6."""
-    cells = [_cell(0, 0, "（本列数据的勾稽关系为）", 1, 3)] + [_cell(0, 3 + i, h) for i, h in enumerate(
-        ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"])]
-    labels = ["4.保护第三方合法权益", "5.属于三类内部事务信息6.属于四类过程性信息", None, "7.属于行政执法案卷"]
-    for i, label in enumerate(labels):
-        if label:
-            cells.append(_cell(1 + i, 0, label, 2 if "6." in label else 1, 3))
-        cells += [_cell(1 + i, 3 + j, str(10 * (i + 1) + j)) for j in range(7)]
-    table = Table([1], 5, 10, cells)
-    classify(table)
-    layout = get_layout("2021")
-    found = {(c.row, c.col): c.value for c in map_table(layout.tables["applications"], [view(table)], layout, 62.0)}
+    found = _mapped_with_one_label_over_two_rows(
+        ["4.保护第三方合法权益", "5.属于三类内部事务信息6.属于四类过程性信息", None, "7.属于行政执法案卷"])
     for i, key in enumerate(["r3_4", "r3_5", "r3_6", "r3_7"]):
         assert found[(key, "natural_person")] == 10 * (i + 1), key
+
+
+def test_two_rows_under_one_label_cell_of_unlike_length_each_take_their_item():
+    """The rule between （五）4.无正当理由大量反复申请 and 5.要求行政机关确认或重新出具已获取信息
+    was left out (a Word report typed by an office): one label cell over two rows of counts, its
+    text much nearer the longer label than the shorter, so only one row was placed and the other's
+    seven counts went unread. A label cell over n rows holding n numbered items gives each row its
+    item."""
+    found = _mapped_with_one_label_over_two_rows(
+        ["3.要求提供公开出版物", "4.无正当理由大量反复申请5.要求行政机关确认或重新出具已获取信息", None, "（六）其他处理"])
+    for i, key in enumerate(["r5_3", "r5_4", "r5_5", "r6"]):
+        assert [found[(key, col)] for col in COLUMNS] == [10 * (i + 1) + j for j in range(7)], key
 
 
 def test_table_four_is_known_by_header_words_run_together():
@@ -358,6 +391,20 @@ def test_a_block_of_one_row_whose_value_is_blank_is_headed_by_its_first_row():
     layout = get_layout("2021")
     found = {(c.row, c.col): c.value for c in map_table(layout.tables["active"], [view(block)], layout, 62.0)}
     assert found[("fees", "amount_10k_yuan")] == 0
+
+
+def test_a_header_cut_in_two_by_a_rule_through_its_lines_still_names_its_column():
+    """Table 二's procurement block in a Word report of the 2019 layout (gray dotted rules, 300 dpi): a rule was found
+    between the two lines of "采购项目数量", so its column's header read "采购项目数" over "量",
+    and the count under it went unread. The header cell above runs on into the leaf."""
+    block = Table([1], 4, 3, [_cell(0, 0, "第二十条第（九）项", 1, 3), _cell(1, 0, "信息内容", 2, 1),
+                              _cell(1, 1, "采购项目数"), _cell(2, 1, "量"), _cell(1, 2, "采购总金额", 2, 1),
+                              _cell(3, 0, "政府集中采购"), _cell(3, 1, "4"), _cell(3, 2, "27785805")])
+    classify(block)
+    assert block.header_rows[-1] == 2 and block.label_cols == 1
+    layout = get_layout("2019")
+    found = {(c.row, c.col): c.value for c in map_table(layout.tables["active"], [view(block)], layout, 62.0)}
+    assert found[("procurement", "items")] == 4
 
 
 def test_a_repeated_header_read_worse_keeps_the_columns_of_the_part_before():

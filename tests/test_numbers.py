@@ -32,6 +32,10 @@ def test_blank_and_zero_marks_mean_zero(text):
         ("2233.7898万兀", 2233.7898, "万元"),  # 元 misread in blurred print
         ("12仵", 12, "件"),
         ("1792.0873万", 1792.0873, "万元"),  # 万元 wrapped, its 元 on a line of its own lost
+        ("减少4", -4, None),  # a change written out in words
+        ("增加12", 12, None),
+        ("減少4", -4, None),  # 减 read in its traditional form (a JPEG-30 scan of a Word report)
+        ("減4", -4, None),
     ],
 )
 def test_numbers_with_separators_units_signs_decimals(text, value, unit):

@@ -8,7 +8,7 @@ import pytest
 
 from digitizer.grid import find_grids
 from digitizer.load import load_pages
-from digitizer.preprocess import measure_skew, straighten, to_original_bbox
+from digitizer.preprocess import level, measure_skew, straighten, to_original_bbox, turn
 from digitizer.settings import Settings
 from digitizer.types import Page
 
@@ -41,6 +41,25 @@ def test_straighten_maps_boxes_back_to_the_loaded_page(straight_page):
     x0, y0, x1, y1 = to_original_bbox(page, (1000, 1000, 1001, 1001))
     expected = forward @ np.array([1000, 1000, 1.0])
     assert abs(x0 - expected[0]) < 4 and abs(y0 - expected[1]) < 4
+
+
+def test_a_page_on_its_side_is_levelled_once_turned_upright():
+    """A page scanned turned a quarter clockwise and askew, its table a short one (table 四 of a
+    Word report, dotted inner rules): lying on its side, the table's long rules run down it, so no
+    level rule measured its skew and the upright page was read askew (its litigation half found
+    as a grid of 2 x 3). Turned upright, it is levelled, and its grid is the upright one's."""
+    crop = cv2.imread(str(DATA / "docx-dotted-rules-under-spanning-header-words.png"), cv2.IMREAD_GRAYSCALE)
+    upright = np.full((3508, 2481), 255, np.uint8)
+    upright[400 : 400 + crop.shape[0], 100 : 100 + crop.shape[1]] = crop
+    h, w = upright.shape
+    askew = cv2.warpAffine(upright, cv2.getRotationMatrix2D((w / 2, h / 2), 1.6, 1.0), (w, h), borderValue=255)
+    page = straighten(Page(1, np.ascontiguousarray(np.rot90(askew, -1)), "x"), Settings())
+    assert abs(page.skew_degrees) < 0.3  # on its side: nothing level to measure it by
+    levelled = level(turn(page, 1), Settings())
+    assert levelled.skew_degrees == pytest.approx(-1.6, abs=0.15)
+    [grid] = find_grids(levelled.image, 1)
+    [as_scanned_upright] = find_grids(straighten(Page(1, askew, "x"), Settings()).image, 1)
+    assert (grid.n_rows, grid.n_cols) == (as_scanned_upright.n_rows, as_scanned_upright.n_cols)
 
 
 def test_only_a_sheet_shaped_like_paper_is_enlarged_to_the_working_resolution(straight_page, tmp_path):

@@ -394,3 +394,52 @@ def test_a_header_written_a_character_a_line_broken_by_the_page_break_is_glued()
     assert [joined.at(1, c).text for c in range(10)] == leaves
     assert [joined.at(2, c).text for c in range(10)] == ["0"] * 10
     assert joined.n_rows == 3
+
+
+def test_a_header_broken_by_the_page_break_with_a_character_misread_is_glued():
+    """The same break in a Word report scanned at 100 dpi, its counts all blank: the last 总 of
+    the row "结 结 其 尚 总 …" read "Q". One letter among the header's characters leaves the row
+    a row of words (the 15 counts of table 四 were lost)."""
+    leaves = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"] * 2
+    rules = [i / 10 for i in range(11)]
+    tops = [leaf[0] for leaf in leaves[:-1]] + ["Q"]
+    first = Table([3], 2, 10, [cell(0, 0, "未经复议直接起诉", 3, col_span=5), cell(0, 5, "复议后起诉", 3, col_span=5)]
+                  + [cell(1, c, top, 3) for c, top in enumerate(tops)], col_rules=list(rules))
+    classify(first)
+    second = Table([4], 2, 10, [cell(0, c, leaf[1:], 4) for c, leaf in enumerate(leaves)]
+                   + [cell(1, c, "", 4) for c in range(10)], col_rules=list(rules))
+    classify(second)
+    [joined] = join_continued([[first], [second]])
+    assert joined.n_rows == 3
+    assert [joined.at(1, c).text for c in range(9)] == leaves[:9]
+
+
+def test_the_row_under_a_caption_cut_in_two_by_a_rule_is_the_blocks_header():
+    """Table 二 of an HTML report in dotted rules, each one-value block drawn as its value in the
+    first column and the other two merged: a dotted column rule was found through the captions,
+    cutting "第二十条第（五）项" into "第二十条第" | "五）项". Its row was then no caption, the
+    row under it (信息内容 | 本年处理决定数量 | blank) no header, and the block's count unread."""
+    rows = [("第二十条第", "五）项"), ("信息内容", "本年处理决定数量"), ("行政许可", "40"),
+            ("第二十条第", "六）项"), ("信息内容", "本年处理决定数量"), ("行政处罚", "4"), ("行政强制", "18")]
+    cells = []
+    for r, (first, second) in enumerate(rows):
+        if first.startswith("第二十条"):
+            cells += [cell(r, 0, first, 2, col_span=2), cell(r, 2, second, 2, col_span=2)]
+        else:
+            cells += [cell(r, 0, first, 2), cell(r, 1, second, 2), cell(r, 2, "", 2, col_span=2)]
+    block = Table([2], len(rows), 4, cells, col_rules=[0, 0.3, 0.55, 0.8, 1])
+    classify(block)
+    assert block.header_rows == [0, 1, 3, 4] and block.label_cols == 1
+
+
+def test_a_body_row_under_a_repeated_header_top_is_no_header():
+    """Table 三 continued on the next page with only its header's top row repeated (the corner
+    note and 申请人情况, two wide cells of words across the table): the row of counts under it is
+    a body row, not the header a caption cut in two would have under it."""
+    cells = [cell(0, 0, "本列数据的勾稽关系为第一项加第二项之和", 3, col_span=3), cell(0, 3, "申请人情况", 3, col_span=7),
+             cell(1, 0, "", 3), cell(1, 1, "其他处理", 3), cell(1, 2, "3、其他", 3)]
+    cells += [cell(1, 3 + c, text, 3) for c, text in enumerate(["2", "", "", "", "1", "", "3"])]
+    cells += [cell(2, 0, "", 3), cell(2, 1, "(七) 总计", 3, col_span=2)]
+    cells += [cell(2, 3 + c, text, 3) for c, text in enumerate(["86", "4", "", "", "1", "", "91"])]
+    part = table(3, 3, cells)
+    assert part.header_rows == [0]
