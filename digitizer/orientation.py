@@ -26,6 +26,7 @@ from .types import BBox, CellReading, Grid
 
 SAMPLE_CELLS = 80
 SURE = 0.9
+WEAK_VOTE = 4  # cells' votes: a margin smaller than this between the two directions decides nothing
 KNOWN = 70.0  # similarity to a known word at which a reading is that word
 PROSE_LINE = 5  # a run of print this many times as long as it is thick is a line of text
 PROSE_LEAST = 40  # strokes (stroke_length) of lines, about eight characters, for prose to have a say
@@ -67,11 +68,15 @@ def text_is_vertical(gray: np.ndarray, grids: list[Grid]) -> bool:
     Each cell votes; a few cells of narrow, wrapped or vertically written labels are outvoted by
     the many ordinary ones. A table of narrow columns with headers written one character per
     line (table 四) votes vertical too: the pipeline then lets the recognizer decide."""
-    votes = 0
+    votes, voters = 0, 0
     for mask in _sample_masks(gray, grids):
         along, across = len(split_lines(mask)), len(split_lines(mask.T))
         votes += (across < along) - (along < across)
-    return votes > 0
+        voters += along != across
+    # A near tie is no answer (the rest of table 三 lying on its side, its organisation headers
+    # written a character a line: their lines run across, its labels' along): the recognizer
+    # decides.
+    return votes > 0 or (voters > 0 and votes > -WEAK_VOTE)
 
 
 def known_share(readings: list[CellReading], vocabulary: list[str]) -> float:

@@ -112,16 +112,31 @@ def _caption_row(table: Table, cells: list[TableCell]) -> bool:
             and all(is_text(c) and (len(cells) == 1 or len(_CJK.findall(c.text)) >= 2) for c in printed))
 
 
+def _value_columns(table: Table) -> set[int]:
+    """The columns that hold the numbers: those whose own cells read more numbers than words, one
+    number at least; where none does (every count printed as nothing), the right half. A table
+    四 printed in a column holds its labels in three columns of four, its counts in the last; a
+    blank count beside a label there is no header."""
+    values = set()
+    for col in range(table.n_cols):
+        own = [c for c in table.cells if c.col == col and c.col_span == 1 and c.text]
+        numbers = sum(1 for c in own if looks_numeric(c.text))
+        words = sum(1 for c in own if is_text(c) and len(_CJK.findall(c.text)) >= 2)
+        if numbers and numbers >= words:
+            values.add(col)
+    return values or set(range(max(1, table.n_cols // 2), table.n_cols))
+
+
 def classify(table: Table) -> None:
     """Set header_rows and label_cols from where the words are."""
-    # Columns right of the middle hold numbers in body rows of any report table; a row with words
-    # there is a header (or a block caption).
+    # The value columns hold numbers in body rows of any report table; a row with words there is
+    # a header (or a block caption).
     # A stray mark read as a character (low confidence, or one among numbers) does not make a
     # body row a header.
-    right = max(1, table.n_cols // 2)
+    values = _value_columns(table)
     headers = []
     for row in range(table.n_rows):
-        cells = [c for c in _cells_of_row(table, row) if c.col + c.col_span - 1 >= right]
+        cells = [c for c in _cells_of_row(table, row) if values & set(range(c.col, c.col + c.col_span))]
         # One character is no header word (the layouts' are two or more): a full-width "０"
         # misread as "日", surely, in most of a row's value cells does not make it a header.
         words = sum(1 for c in cells if is_text(c) and (c.confidence >= 0.6 and len(_CJK.findall(c.text)) >= 2

@@ -802,3 +802,15 @@ def test_counts_set_against_dashed_column_rules_two_dashes_a_row_are_apart(setti
     [row] = {c.row for c in table.cells if "本年新收" in c.text}
     values = [table.at(row, c) for c in range(table.label_cols, table.n_cols)]
     assert [c.text for c in values] == ["821", "35", "0", "0", "2", "1", "859"]
+
+
+def test_a_page_on_its_side_whose_cells_vote_no_direction_is_turned_by_the_recognizer(settings):
+    """A Word report's page 3 scanned turned a quarter counter-clockwise: the rest of table 三,
+    its organisation headers written a character a line. Lying so, the headers' lines run across
+    and the labels' along: the cells' vote came out nearly even (3 against 6), was taken for
+    "upright", and the page was read as it lay (88 counts lost). A near tie decides nothing: the
+    recognizer, which reads the page better turned, decides."""
+    tables = _read_page(settings, "docx-page-on-its-side-stacked-headers.jpg")
+    [table] = [t for t in tables if any("总计" in c.text for c in t.cells)]
+    [row] = {c.row for c in table.cells if "总计" in c.text and c.col < table.label_cols}
+    assert [table.at(row, c).text for c in range(table.label_cols, table.n_cols)] == ["46", "4", "0", "0", "7", "0", "57"]

@@ -443,3 +443,20 @@ def test_a_body_row_under_a_repeated_header_top_is_no_header():
     cells += [cell(2, 3 + c, text, 3) for c, text in enumerate(["86", "4", "", "", "1", "", "91"])]
     part = table(3, 3, cells)
     assert part.header_rows == [0]
+
+
+def test_blank_counts_of_table_four_printed_in_a_column_are_no_headers():
+    """Table 四 printed in a column (labels in three columns, the counts in the fourth) and carried
+    over to the next page, its counts a mix of 0, 一, / and nothing: the right half of the table
+    is its leaf labels and its counts, so each row whose count was blank had words there and
+    was taken for a header (行政复议's 其他结果 went unread). The counts' column is the one
+    that reads numbers."""
+    leaves = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
+    counts = ["", "/", "一", "0", "", "0", "", "", "0", ""]
+    cells = [cell(0, 0, "行政诉讼", 4, row_span=10), cell(0, 1, "未经复议直接起诉", 4, row_span=5),
+             cell(5, 1, "复议后起诉", 4, row_span=5)]
+    for r, count in enumerate(counts):
+        cells += [cell(r, 2, leaves[r % 5], 4), cell(r, 3, count, 4)]
+    part = Table([4], 10, 4, cells, col_rules=[0, 0.2, 0.5, 0.8, 1])
+    classify(part)
+    assert part.header_rows == [] and part.label_cols == 3
