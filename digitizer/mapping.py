@@ -416,8 +416,8 @@ def _map_rows_mode(tv: TableView, spec: TableSpec, threshold: float,
     valid = set(spec.all_cell_keys())
     for run in range(tv.runs):
         cols = [c for c in tv.columns if c.run == run]
-        col_scores = np.array([[max(_entry_score(e, text, c.parents) for text in _leaf_texts(c)) for e in col_entries]
-                               for c in cols]).reshape(
+        col_scores = np.array([[max(_entry_score(e, text, c.parents) for text in texts) for e in col_entries]
+                               for c, texts in ((c, _leaf_texts(c)) for c in cols)]).reshape(
             len(cols), len(col_entries)
         )
         col_keys = {cols[o].col: col_entries[e].key for o, e in _assign(col_scores, threshold)}
@@ -460,8 +460,9 @@ def _map_column_header_mode(tv: TableView, spec: TableSpec, threshold: float,
     observed = tv.columns
     scores = np.zeros((len(observed), len(pairs)))
     for i, column in enumerate(observed):
+        texts = _leaf_texts(column)
         for j, (row_key, col_key) in enumerate(pairs):
-            leaf = max(label_similarity(cols[col_key], text) for text in _leaf_texts(column))
+            leaf = max(label_similarity(cols[col_key], text) for text in texts)
             parent = max((label_similarity(rows[row_key], p) for p in column.parents), default=0.0)
             scores[i, j] = (leaf + parent) / 2
     found: dict[tuple[str, str], TableCell] = {}

@@ -102,14 +102,24 @@ def _mostly_words(cells: list[TableCell]) -> bool:
     return len(worded) >= max(2, len(cells) / 2)
 
 
-def _caption_row(table: Table, cells: list[TableCell]) -> bool:
-    """Whether a row is a block's caption: one cell of words across the table, or its words cut
-    into a few wide cells by a rule drawn through it ("第二十条第" | "五）项", a dotted column rule
-    run on through the caption)."""
+def _is_word(cell: TableCell) -> bool:
+    """Text of two characters or more (the layouts' labels and header words are; one character
+    alone may be a number misread)."""
+    return is_text(cell) and len(_CJK.findall(cell.text)) >= 2
+
+
+def _caption_row(table: Table, cells: list[TableCell], below: list[TableCell]) -> bool:
+    """Whether a row is a block's caption over the row `below`: one cell of words across the
+    table, or its words cut into a few wide cells by a rule drawn through it ("第二十条第" |
+    "五）项", a dotted column rule run on through the caption) over a row with no number (the
+    corner and 申请人情况 of table 三's header, repeated alone on the next page, are such a row
+    over counts)."""
+    if len(cells) == 1:
+        return cells[0].col_span == table.n_cols and is_text(cells[0])
     printed = [c for c in cells if c.text.strip()]
     return (bool(printed) and len(cells) <= 3 and sum(c.col_span for c in cells) == table.n_cols
-            and (len(cells) == 1 or all(c.col_span >= 2 for c in cells))
-            and all(is_text(c) and (len(cells) == 1 or len(_CJK.findall(c.text)) >= 2) for c in printed))
+            and all(c.col_span >= 2 for c in cells) and all(_is_word(c) for c in printed)
+            and not any(c.text and looks_numeric(c.text) for c in below))
 
 
 def _value_columns(table: Table) -> set[int]:
@@ -121,7 +131,7 @@ def _value_columns(table: Table) -> set[int]:
     for col in range(table.n_cols):
         own = [c for c in table.cells if c.col == col and c.col_span == 1 and c.text]
         numbers = sum(1 for c in own if looks_numeric(c.text))
-        words = sum(1 for c in own if is_text(c) and len(_CJK.findall(c.text)) >= 2)
+        words = sum(1 for c in own if _is_word(c))
         if numbers and numbers >= words:
             values.add(col)
     return values or set(range(max(1, table.n_cols // 2), table.n_cols))
@@ -167,12 +177,7 @@ def classify(table: Table) -> None:
     for row in range(table.n_rows - 1):
         cells = _cells_of_row(table, row)
         below = [c for c in _cells_of_row(table, row + 1) if c.col >= 1 and c.row == row + 1]
-        # A caption cut in two is a header's top row too (the corner and 申请人情况 of table 三's
-        # header repeated alone on the next page): it says its block's header is under it only
-        # where no number is.
-        caption = len(cells) == 1 or not any(c.text and looks_numeric(c.text) for c in below)
-        caption = caption and _caption_row(table, cells)
-        if caption and row + 1 not in headers and any(is_text(c) for c in below):
+        if _caption_row(table, cells, below) and row + 1 not in headers and any(is_text(c) for c in below):
             headers.append(row + 1)
     # So is a table's first row with words over columns that hold numbers below (a block of one
     # value column drawn as a table of its own, under its caption: 信息内容 | 本年处理决定数量 |
@@ -201,7 +206,7 @@ def classify(table: Table) -> None:
         # "一") would else count twenty numbers and end the label columns before it.
         cells = list({id(c): c for c in (table.at(r, col) for r in body) if c is not None}.values())
         # A label is two characters at least: one alone is a number misread ("7" as "了").
-        words = sum(1 for c in cells if is_text(c) and len(_CJK.findall(c.text)) >= 2)
+        words = sum(1 for c in cells if _is_word(c))
         # Numbers proper: a mark misread out of a blank or rotated cell ("H") is neither.
         numbers = sum(1 for c in cells if c is not None and c.text and looks_numeric(c.text))
         if body and words > numbers and words >= 0.3 * len(cells):
