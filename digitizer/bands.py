@@ -40,14 +40,16 @@ def shaded_header(gray: np.ndarray, grid: Grid) -> Grid:
     inside = gray[y0:y1, x0:x1]
     paper = float(np.percentile(inside, 95))
     top = grid.row_lines[0]
-    y = top
-    # Up over the top rule's own dark rows, then over the band of fill.
-    for _ in range(RULE_ROWS):
-        if y > 0 and not _shaded(gray[y - 1, x0:x1], paper):
-            y -= 1
+    # Up over the top rule's own dark rows (the row line may lie on the rule's light fringe, which
+    # passes for fill), then over the band of fill. Rows of print across the band (a bold header
+    # blurred: more print than fill), and a rule drawn on its top edge, interrupt the fill for a
+    # few rows; the band goes on where fill resumes above them.
+    y = next((top - k for k in range(RULE_ROWS, 0, -1)
+              if top - k > 0 and not _shaded(gray[top - k, x0:x1], paper)), top)
     band_bottom = y
-    while y > 0 and _shaded(gray[y - 1, x0:x1], paper):
-        y -= 1
+    while (step := next((k for k in range(1, RULE_ROWS + 2)
+                         if y - k > 0 and _shaded(gray[y - k, x0:x1], paper)), None)) is not None:
+        y -= step
     usual = float(np.median(np.diff(grid.row_lines)))
     # A band up to the page's edge is no row's fill: the paper itself is darker than the table's
     # white-filled cells (a tinted page, a dim scan), and the space above the table reads as fill.

@@ -55,7 +55,32 @@ def drop_stubs(horizontal: np.ndarray, vertical: np.ndarray) -> np.ndarray:
             beyond = slice(rule + 2 * tol, rule + 5 * tol) if down else slice(max(0, rule - 5 * tol), max(0, rule - 2 * tol))
             stubs[label] = not vertical[beyond, max(0, x - tol) : x1 + tol].any()
             break
+    stubs[_row_of_columns(stats, stubs, horizontal, tol)] = False
     return np.where(stubs[labels], 0, vertical).astype(vertical.dtype)
+
+
+ROW_COLUMNS = 3  # column rules hanging alike from one rule: a row's, not strokes of print
+
+
+def _row_of_columns(stats: np.ndarray, stubs: np.ndarray, horizontal: np.ndarray, tol: int) -> list[int]:
+    """Of the stubs, those hanging from a rule that are the column rules of a row without a bottom
+    rule: three or more hanging from one rule, as long as each other, their free ends level, each
+    at least half its length from the next (a borderless table's last row, alone at the top of a
+    page: table 四's fourteen column rules, a row high, hang from the rule over its counts).
+    Strokes of print under a rule are of unequal length, or close together."""
+    hanging = [i for i in np.flatnonzero(stubs)
+               if horizontal[max(0, stats[i, 1] - tol) : stats[i, 1] + tol, stats[i, 0] : stats[i, 0] + stats[i, 2]].any()]
+    groups: dict[tuple[int, int], list[int]] = {}
+    for i in sorted(hanging, key=lambda i: (stats[i, 1], stats[i, 3])):
+        key = next((k for k in groups if abs(k[0] - stats[i, 1]) <= tol and abs(k[1] - stats[i, 3]) <= tol),
+                   (int(stats[i, 1]), int(stats[i, 3])))
+        groups.setdefault(key, []).append(i)
+    rows = []
+    for (_, length), members in groups.items():
+        xs = sorted(int(stats[i, 0]) for i in members)
+        if len(members) >= ROW_COLUMNS and min(np.diff(xs)) >= length / 2:
+            rows += members
+    return rows
 
 
 def drop_crossbars(horizontal: np.ndarray, vertical: np.ndarray) -> np.ndarray:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from rapidfuzz import fuzz
@@ -132,6 +132,11 @@ def _items(text: str, count: int) -> list[str] | None:
 
 
 PLACED_BY_ORDER = 30.0  # similarity from which a label between two sure matches takes its place
+# ... for a column, any: a report may leave rows out or add its own, but its columns are the
+# template's, in the template's order; as many columns between two sure ones (or the table's ends)
+# as entries left there are those entries, however their headers read (a header of words stacked
+# a character a line, at 75 dpi, reads as noise).
+COLUMNS_BY_ORDER = 0.0
 
 
 def _assign(scores: np.ndarray, threshold: float, floor: float = PLACED_BY_ORDER,
@@ -420,7 +425,7 @@ def _map_rows_mode(tv: TableView, spec: TableSpec, threshold: float,
                                for c, texts in ((c, _leaf_texts(c)) for c in cols)]).reshape(
             len(cols), len(col_entries)
         )
-        col_keys = {cols[o].col: col_entries[e].key for o, e in _assign(col_scores, threshold)}
+        col_keys = {cols[o].col: col_entries[e].key for o, e in _assign(col_scores, threshold, floor=COLUMNS_BY_ORDER)}
         if carried.keys and len(col_keys) < len(carried.keys) and set(col_keys.values()) <= set(carried.keys):
             # A header that names fewer of the columns the part before named, and none other: the
             # same header read worse (repeated on the next page, its merged cells split or
@@ -504,6 +509,27 @@ def _printed_alternates(spec: TableSpec, found: dict[tuple[str, str], TableCell]
     )
 
 
+RULE_LEFT_OUT = "no rule printed between these columns in this row: the cell's readings are its columns', in order"
+
+
+def _shared_readings(found: dict[tuple[str, str], TableCell], col_order: list[str]) -> dict[tuple[str, str], str]:
+    """Each column's own reading in a cell over several columns of one row that holds one number
+    per column (the rule between two counts left out of a row: "1 /" over 自然人 and 商业企业).
+    A cell whose readings are fewer or more than its columns is left as read."""
+    shared: dict[int, list[tuple[str, str]]] = {}
+    for key, cell in found.items():
+        shared.setdefault(id(cell), []).append(key)
+    own = {}
+    for keys in shared.values():
+        if len(keys) < 2 or len({row for row, _ in keys}) > 1:
+            continue
+        keys.sort(key=lambda k: col_order.index(k[1]))
+        readings = found[keys[0]].text.split()
+        if len(readings) == len(keys) and all(parse_number(r) is not None for r in readings):
+            own.update(zip(keys, readings))
+    return own
+
+
 def map_table(spec: TableSpec, views: list[TableView], layout: Layout, threshold: float) -> list[ValueCell]:
     """Every canonical cell of one layout table; a cell not found has value None."""
     found: dict[tuple[str, str], TableCell] = {}
@@ -518,9 +544,14 @@ def map_table(spec: TableSpec, views: list[TableView], layout: Layout, threshold
     out = []
     row_labels = {e.key: e.label for e in spec.row_entries()}
     col_labels = {e.key: e.label for e in spec.col_entries()}
+    shares = _shared_readings(found, [e.key for e in spec.col_entries()])
     for row_key, col_key in spec.cell_keys(_printed_alternates(spec, found)):
         cell = found.get((row_key, col_key))
-        found_value = _cell_value(cell, layout.units_of.get(col_key), layout.value_kinds.get(col_key, "count"), layout)
+        own = shares.get((row_key, col_key))
+        found_value = _cell_value(replace(cell, text=own, reading=None) if cell is not None and own else cell,
+                                  layout.units_of.get(col_key), layout.value_kinds.get(col_key, "count"), layout)
+        if own:
+            found_value = replace(found_value, why=RULE_LEFT_OUT)
         out.append(
             ValueCell(
                 spec.key,
@@ -532,7 +563,7 @@ def map_table(spec: TableSpec, views: list[TableView], layout: Layout, threshold
                 cell.page if cell is not None else None,
                 cell.bbox if cell is not None else None,
                 found_value.unit,
-                read_as=found_value.text if found_value.why else None,
+                read_as=(cell.text if own else found_value.text) if found_value.why else None,
                 corrected_by=found_value.why,
                 straight_bbox=cell.straight_bbox if cell is not None else None,
                 flags=list(cell.flags) if cell is not None else [],

@@ -95,11 +95,17 @@ def upright_score(readings: list[CellReading], vocabulary: list[str]) -> float:
     return upright_confidence(readings) + known_share(readings, vocabulary)
 
 
-def upright_confidence(readings: list[CellReading]) -> float:
-    """Length-weighted recognizer confidence over the cells that read as words."""
-    words = [r for r in readings if _CJK.search(r.text)]
+def upright_confidence(readings: list[CellReading], unread: float = 1.0) -> float:
+    """Length-weighted recognizer confidence over the cells that read as words; `unread` where
+    none does (nothing in doubt for a page as it lies; no evidence for a turn of it).
+
+    A word here is two characters or more where any reads so: one character alone says little of
+    which way up it lies, and the dashes that print a zero ("—") read as 一 either way,
+    confidently, in every count cell of a table."""
+    words = ([r for r in readings if len(_CJK.findall(r.text)) >= 2]
+             or [r for r in readings if _CJK.search(r.text)])
     if not words:
-        return 1.0
+        return unread
     return float(np.average([r.confidence for r in words], weights=_weights(words)))
 
 

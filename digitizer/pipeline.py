@@ -80,7 +80,7 @@ class Digitizer:
         assert straight.text is not None
         return [textlayer.lines_in(straight.text, preprocess.to_original_bbox(straight, r)) for r in regions]
 
-    def _tables(self, straight: StraightPage, grids: list, readings: list) -> tuple[list[Table], float]:
+    def _tables(self, straight: StraightPage, grids: list, readings: list, unread: float = 1.0) -> tuple[list[Table], float]:
         def to_original(bbox):
             return preprocess.to_original_bbox(straight, bbox)
 
@@ -101,7 +101,7 @@ class Digitizer:
             table.caption = caption
         # A title row with nothing printed in it (a strip of the sheet's edge, framed) is no table.
         tables = [t for t in tables if t.n_cols > 1 or any(c.text.strip() for c in t.cells)]
-        return tables, orientation.upright_confidence(readings)
+        return tables, orientation.upright_confidence(readings, unread)
 
     def _complete(self, straight: StraightPage, grids: list) -> list:
         """The grids with rules their cells still show drawn in (digitizer.completion); the text
@@ -123,7 +123,7 @@ class Digitizer:
         # Frames without a found inner rule too, as _prepare finds them: completion may find it.
         framed = grid.grids_from_lines(*find_lines(straight.image), straight.number, fewest_columns=1)
         grids = self._complete(straight, framed)
-        return self._tables(straight, grids, self._read_cells(straight, grids))
+        return self._tables(straight, grids, self._read_cells(straight, grids), unread=0.0)
 
     def _prepare(self, page) -> tuple[StraightPage, list]:
         """The page straightened, turned a quarter if its text runs vertically, and its grids.
@@ -207,7 +207,7 @@ class Digitizer:
             # Maybe upside down: read it turned half round and keep the more confident reading.
             turned = preprocess.turn(straight, 2)
             other, other_confidence = self._read_tables(turned)
-            # A turn in which no table is found reads no word: no better reading of the page.
+            # A turn in which no table is found, or no word read, is no better reading of the page.
             if other and other_confidence > confidence:
                 return other, turned
         return tables, straight

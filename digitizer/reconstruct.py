@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 from rapidfuzz import fuzz
 
+from .completion import FLAG_CROSSING
 from .numbers import looks_numeric
 from .types import BBox, CellReading, Grid, Table, TableCell, bbox_inside
 
@@ -113,12 +114,13 @@ def _caption_row(table: Table, cells: list[TableCell], below: list[TableCell]) -
     table, or its words cut into a few wide cells by a rule drawn through it ("第二十条第" |
     "五）项", a dotted column rule run on through the caption) over a row with no number (the
     corner and 申请人情况 of table 三's header, repeated alone on the next page, are such a row
-    over counts)."""
+    over counts). A piece one column wide is a piece of the caption only where its words lie
+    across the rule (completion flags it): a row of label and header words is no caption."""
     if len(cells) == 1:
         return cells[0].col_span == table.n_cols and is_text(cells[0])
     printed = [c for c in cells if c.text.strip()]
     return (bool(printed) and len(cells) <= 3 and sum(c.col_span for c in cells) == table.n_cols
-            and all(c.col_span >= 2 for c in cells) and all(_is_word(c) for c in printed)
+            and all(c.col_span >= 2 or FLAG_CROSSING in c.flags for c in cells) and all(_is_word(c) for c in printed)
             and not any(c.text and looks_numeric(c.text) for c in below))
 
 
@@ -457,8 +459,9 @@ def _words_only(table: Table, row: int) -> bool:
     nothing under it on its page shows to be one (the first characters of table 四's headers
     written a character a line, "结 结 其 尚 总", the rest of them on the next page)."""
     printed = [c for c in table.cells if c.row == row and c.text.strip()]
-    # One character of such a row misread as a letter ("Q" for 总 at 100 dpi) leaves it one.
-    words = sum(bool(_CJK.search(c.text)) for c in printed)
+    # One character of such a row misread as a letter ("Q" for 总 at 100 dpi) leaves it one; a
+    # zero printed as 无 is a count, not a word.
+    words = sum(bool(_CJK.search(c.text)) and not looks_numeric(c.text) for c in printed)
     return (len(printed) >= 2 and words >= WORDS_SHARE * len(printed)
             and not any(ch.isdigit() for c in printed for ch in c.text))
 

@@ -257,13 +257,30 @@ def _dashed(gray: np.ndarray, rows: np.ndarray, columns: np.ndarray) -> tuple[np
     # Dashes are looked for with the solid crossing rules cut out, so that a dashed rule touching
     # one is not one large piece.
     dashed_h, reaching_h = dashed_rows(faint & ~columns, h_len, thin, step)
+    # ... and the dashes of the row rules just found: a dash of a header's top rule, under it a dot
+    # of a character (the 丷 of 总) and another of the header's bottom rule made a dashed column
+    # rule one row high through the word. (Whole dashes only: a corner piece, where a column
+    # rule's dash meets a row rule's, is the column rule's too.)
     dashed_v, reaching_v = (
-        np.ascontiguousarray(m.T) for m in dashed_rows(np.ascontiguousarray((faint & ~rows).T), v_len, thin, step)
+        np.ascontiguousarray(m.T)
+        for m in dashed_rows(np.ascontiguousarray(_without_pieces_of(faint & ~rows, dashed_h).T), v_len, thin, step)
     )
     found = (dashed_h, _apart(reaching_h, rows), dashed_v, _apart(reaching_v, columns))
     if scale < 1:
         found = tuple(cv2.resize(m, (width, height), interpolation=cv2.INTER_NEAREST) for m in found)
     return found
+
+
+ROW_DASH = 0.8  # share of a piece that lies on a found row rule: a dash of that rule
+
+
+def _without_pieces_of(binary: np.ndarray, rules: np.ndarray) -> np.ndarray:
+    """The binary page less its pieces of ink that lie (almost) wholly on `rules`."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8)
+    on_rules = np.bincount(labels[rules > 0], minlength=count)
+    of_rules = on_rules >= ROW_DASH * stats[:, cv2.CC_STAT_AREA]
+    of_rules[0] = False
+    return np.where(of_rules[labels], 0, binary).astype(binary.dtype)
 
 
 def _end_rows(labels: np.ndarray, label: int, x0: int, x1: int, y0: int, y1: int) -> tuple[int, int]:

@@ -26,6 +26,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from digitizer.bands import shaded_header
 from digitizer.grid import find_grids
+from digitizer.types import Grid, GridCell
 
 from .conftest import FONT, ROOT
 
@@ -189,6 +190,59 @@ def test_a_header_row_drawn_by_shading_alone_is_a_row():
                   _split_table_four(False, tinted=True)[0]):
         [table] = [g for g in find_grids(plain, 1) if g.n_cols >= 5]
         assert shaded_header(plain, table) is table
+
+
+def _strip_on_page(name: str, top: int, page_shape: tuple[int, int]) -> np.ndarray:
+    """A strip of a straightened page (tests/data/`name`, full width) put back at `top` on a sheet
+    of its paper: the rule finder's lengths are measured from the page's size."""
+    strip = cv2.imread(str(DATA / name), cv2.IMREAD_GRAYSCALE)
+    page = np.full(page_shape, int(np.median(strip)), np.uint8)
+    page[top : top + strip.shape[0]] = strip
+    return page
+
+
+def test_a_header_row_shaded_under_its_dashed_top_rule_keeps_its_columns_and_its_band():
+    """Table 二's first block as an HTML report draws it without an outer border: dashed rules, a
+    shaded header row (信息内容 | 本年新制作数量 | …). The dashes of the row rules over and under
+    the header lay on the lines of its dashed column rules, one row high, and spoilt their
+    chains, so the header's column rules were not found and the block began at the rule under
+    its header. Its row rules' dashes are no pieces of a column rule: the header is the grid's
+    first row. Where a top rule is still lost, the shaded band above the first rule found is the
+    header (bands.shaded_header), although the row line lies on the rule's light fringe, which
+    passes for fill, and the header's bold print interrupts the fill for a few rows."""
+    page = _strip_on_page("html-l1-block-header-shaded-under-dashed-rule.png", 600, (2339, 1653))
+    [block] = find_grids(page, 1)
+    assert block.n_rows == 3 and block.n_cols == 4 and abs(block.row_lines[0] - 700) <= 6
+    # The grid as found without the header's top rule: from the rule under the header.
+    cells = [GridCell(c.row - 1, c.col, c.row_span, c.col_span, c.bbox) for c in block.cells if c.row >= 1]
+    x0, _, x1, y1 = block.bbox
+    top = block.row_lines[1] + 2
+    headless = Grid(1, (x0, top - 7, x1, y1), [top, *block.row_lines[2:]], list(block.col_lines), cells, [])
+    shaded = shaded_header(page, headless)
+    assert shaded.n_rows == 3 and abs(shaded.bbox[1] - 700) <= 6
+
+
+def test_a_word_between_two_dashed_row_rules_grows_no_dashed_column_rule():
+    """The same block as another HTML report draws it, at 300 dpi: 对外公开总数量 in the header,
+    between the header's dashed top and bottom rules. A dash of the top rule, a dot of 总 (its 丷)
+    under it and a piece by the bottom rule lay on one vertical line, evenly spaced, and passed
+    for a dashed column rule one row high: the header split into "对外公开" and "数量", and the
+    column of 对外公开总数量 was lost with its counts."""
+    page = _strip_on_page("html-l0-dashed-rules-header-word-with-dots.png", 1420, (3508, 2479))
+    [block] = find_grids(page, 1)
+    assert block.n_cols == 4 and len([c for c in block.cells if c.row == 1]) == 4
+
+
+def test_a_borderless_tables_last_row_alone_on_a_page_keeps_its_column_rules():
+    """Table 四 of a Word report without an outer border, its header at the foot of one page and
+    its row of counts alone at the top of the next: a rule over the counts and fourteen column
+    rules hanging from it, a row high, ending free (no bottom rule). Each is no longer than a
+    stroke of a big heading, so each was dropped as print hanging from a rule: no table on the
+    page, and the fifteen counts of table 四 were lost. Hanging alike, level, a cell apart, they
+    are a row's column rules."""
+    page = _strip_on_page("docx-l0-borderless-table-four-counts-row-alone.png", 330, (3508, 2481))
+    [row] = find_grids(page, 1)
+    assert (row.n_rows, row.n_cols) == (1, 15)
 
 
 def test_a_last_row_without_a_bottom_rule_under_its_numbers_keeps_its_columns():
@@ -425,6 +479,20 @@ def test_a_half_turn_that_finds_no_table_is_no_better_reading(settings):
     assert table.n_cols == 10
     last = [c.text for c in table.cells if c.row == table.n_rows - 1]
     assert last == ["四、结转下年度继续办理", "4", "", "", "", "", "", "4"]
+
+
+@pytest.mark.parametrize("name, label", [("html-65dpi-dashes-for-zeros-table-two.jpg", "行政事业性"),
+                                         ("html-65dpi-dashes-for-zeros-table-three.jpg", "其他处理")])
+def test_dashes_for_zeros_do_not_turn_a_coarse_page_half_round(settings, name, label):
+    """Tables 二 and 三 of an HTML report scanned at 65 dpi, every count printed as a dash (a
+    report of nothing). Its small print reads with low confidence, so each page was read again
+    turned half round, and kept so: upside down, table 三's dashes still read as 一, confidently,
+    in 170 cells, while its labels read as noise; table 二's read no word at all, which counted
+    as nothing to doubt. One character says little of which way up it lies; a turn that reads no
+    word is no evidence for it. The labels stay in the left column, upright."""
+    table = max(_read_page(settings, name), key=lambda t: len(t.cells))
+    labels = [c.text for c in table.cells if c.col < table.label_cols]
+    assert any(label in text for text in labels), labels
 
 
 def test_dotted_rules_the_blur_ran_together_are_rules(settings):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from digitizer.layouts import get_layout, load_layouts
 from digitizer.mapping import choose_layout, map_table, similarity, view
 from digitizer.reconstruct import classify
-from digitizer.types import CellReading, Table, TableCell
+from digitizer.types import CellReading, Table, TableCell, ValueCell
 
 
 def _cell(row, col, text, rs=1, cs=1):
@@ -71,6 +71,7 @@ def test_the_layout_is_chosen_by_its_labels_not_guessed():
 
 
 COLUMNS = ["natural_person", "commercial", "research", "public_interest", "legal_services", "other_org", "total"]
+COLUMN_HEADERS = ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]
 
 
 def test_a_label_read_as_nothing_is_placed_by_its_neighbours():
@@ -95,12 +96,31 @@ def test_the_one_label_of_a_run_that_resembles_nothing_is_placed_by_its_neighbou
     """A blurred 65-dpi scan: 其他 reads "Ⅱ他" (still like 其他) and 总计 reads "at" (like
     nothing) after the sure 法律服务机构. Two columns left, two entries left: "Ⅱ他" takes 其他 by
     resemblance, and "at", the only one of the run that resembles nothing, takes 总计 by its
-    place. Two labels that resemble nothing are not guessed."""
+    place. Two row labels that resemble nothing are not guessed (a report may leave rows out or
+    add its own)."""
     labels = {"new_received": "一、本年新收政府信息公开申请数量", "carried_over": "二、上年结转政府信息公开申请数量",
               "r1": "（一）予以公开", "carry_forward": "四、结转下年度继续办理"}
     _assert_all_placed(labels, ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "Ⅱ他", "at"])
-    found = _mapped_under(labels, ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "Ⅱn", "at"])
-    assert found.get(("r1", "total")) is None and found.get(("r1", "other_org")) is None
+    unread_rows = {"new_received": labels["new_received"], "carried_over": "蠶整", "r1": "科翰",
+                   "r2": "（二）部分公开（区分处理的，只计这一情形，不计其他情形）"}
+    found = _mapped_under(unread_rows, COLUMN_HEADERS)
+    assert found[("r2", "natural_person")] == 3
+    assert found.get(("carried_over", "natural_person")) is None and found.get(("r1", "natural_person")) is None
+
+
+def test_columns_whose_headers_all_read_as_noise_are_the_templates_in_its_order():
+    """Table 三 of a 75-dpi scan, its header of 申请人情况 repeated over every column and the
+    organisation names stacked a character a line: every header reads as noise ("enW", "«l盟",
+    "62D0心O"), and its 183 counts went unread. Its columns are the template's, in its order: seven
+    value columns under seven entries are those entries. Where the counts differ (总计 read in
+    the third column: two columns before it for six entries, four after it for none), nothing is
+    guessed."""
+    labels = {"new_received": "一、本年新收政府信息公开申请数量", "r1": "（一）予以公开"}
+    noise = ["enW", "«l盟", "通留", "en4", "eaN", "Hg", "1N"]
+    _assert_all_placed(labels, noise)
+    found = _mapped_under(labels, ["enW", "«l盟", "总计", "en4", "eaN", "Hg", "1N"])
+    assert found[("r1", "total")] == 3
+    assert all(found.get(("r1", col)) is None for col in COLUMNS[:-1])
 
 
 def _mapped_under(labels: dict[str, str], header: list[str]) -> dict[tuple[str, str], float | None]:
@@ -450,3 +470,29 @@ def test_a_block_of_table_two_keeps_its_own_column_after_a_block_of_two():
     found = {(c.row, c.col): c.value for c in map_table(layout.tables["active"], [view(two), view(fee)], layout, 62.0)}
     assert found[("penalty", "decisions")] == 13
     assert found[("fees", "amount_10k_yuan")] == 319
+
+
+def test_a_cell_over_two_columns_holding_a_count_each_gives_each_column_its_own():
+    """A Word report that left out the rule between 自然人 and 商业企业 in one row of table 三: one
+    cell over both columns reads "1 /". Each column takes its own reading, in order, and the
+    output records what was read and why; a cell over two columns with one reading is left as
+    read (neither column's count is known)."""
+    from dataclasses import replace
+
+    layout = get_layout("2021")
+    labels = {"new_received": "一、本年新收政府信息公开申请数量", "r1": "（一）予以公开"}
+    table = applications_table(labels, {})
+
+    def mapped(text: str) -> dict[str, ValueCell]:
+        merged = replace(table.at(3, 3), text=text, col_span=2)
+        cells = [c for c in table.cells if not (c.row == 3 and c.col in (3, 4))] + [merged]
+        joined = Table([1], table.n_rows, table.n_cols, sorted(cells, key=lambda c: (c.row, c.col)))
+        classify(joined)
+        return {c.col: c for c in map_table(layout.tables["applications"], [view(joined)], layout, 62.0)
+                if c.row == "r1"}
+
+    found = mapped("1 /")
+    assert (found["natural_person"].value, found["commercial"].value, found["research"].value) == (1, 0, 3)
+    assert found["commercial"].read_as == "1 /" and found["commercial"].corrected_by
+    unsplit = mapped("1")
+    assert unsplit["commercial"].text == "1" and unsplit["commercial"].corrected_by is None

@@ -460,3 +460,44 @@ def test_blank_counts_of_table_four_printed_in_a_column_are_no_headers():
     part = Table([4], 10, 4, cells, col_rules=[0, 0.2, 0.5, 0.8, 1])
     classify(part)
     assert part.header_rows == [] and part.label_cols == 3
+
+
+def test_a_caption_cut_by_a_rule_after_its_first_column_heads_its_block():
+    """Table 二 of an HTML report in dotted rules, every count 0 printed as nothing: an inferred
+    column rule cut the fees block's caption after the label column ("第二十条第" | "八）项"), so
+    the caption's first piece was one column wide and the row no caption; with hardly a number in
+    the table, the words of the row under it (本年收费金额(单位：万元)) made no header, and the
+    block's amount went unread. The piece is the caption's where its words lie across the rule
+    (completion flags it); a row of label and header words one column wide stays no caption."""
+    from dataclasses import replace
+
+    from digitizer.completion import FLAG_CROSSING
+
+    def fees_block(flags: tuple[str, ...]) -> Table:
+        cells = [replace(cell(0, 0, "第二十条第", 1), flags=flags), replace(cell(0, 1, "八）项", 1, col_span=3), flags=flags)]
+        for r, row in enumerate([["信息内容", "本年收费金额(单位：万元)", "", ""], ["行政事业性收费", "77.03", "", ""],
+                                 ["信息内容", "上一年项目数量", "本年增/减", "处理决定数量"], ["行政许可", "", "", ""]]):
+            cells += [cell(r + 1, c, text, 1) for c, text in enumerate(row)]
+        return block_table(1, 5, cells)
+
+    assert fees_block((FLAG_CROSSING,)).header_rows[:2] == [0, 1]
+    assert 1 not in fees_block(()).header_rows
+
+
+def test_a_block_whose_zeros_are_printed_as_wu_ends_in_a_body_row():
+    """A Word report printing every zero as 无: table 二's fees block (行政事业性收费 | 无) last on
+    one page, table 三 first on the next, its label columns as wide as the block's. The block's
+    last row read as words only, so it passed for a header row the page break cut, and table 三
+    was glued on as the rest of it: the fee went unread. 无 is a count."""
+    prev = Table([2], 3, 2, [cell(0, 0, "第二十条第（八）项", 2, col_span=2), cell(1, 0, "信息内容", 2),
+                             cell(1, 1, "本年收费金额", 2), cell(2, 0, "行政事业性收费", 2), cell(2, 1, "无", 2)],
+                 col_rules=[0.0, 0.46, 1.0])
+    classify(prev)
+    cells = [cell(0, 0, "", 3, row_span=3, col_span=3), cell(0, 3, "申请人情况", 3, col_span=7),
+             cell(1, 3, "自然人", 3, row_span=2), cell(1, 4, "法人或其他组织", 3, col_span=5),
+             cell(1, 9, "总计", 3, row_span=2), *[cell(2, 4 + i, v, 3) for i, v in enumerate(VALUES[1:6])],
+             *body_row(3, "一、本年新收政府信息公开申请数量", 3)]
+    following = Table([3], 4, 10, cells, col_rules=[0.0, 0.13, 0.26, 0.45, 0.53, 0.61, 0.69, 0.77, 0.84, 0.92, 1.0])
+    classify(following)
+    assert prev.header_rows == [0, 1] and following.header_rows == [0, 1, 2]
+    assert not continues(prev, following)
