@@ -39,6 +39,7 @@ def drop_stubs(horizontal: np.ndarray, vertical: np.ndarray) -> np.ndarray:
     held_rows = cv2.morphologyEx(horizontal, cv2.MORPH_OPEN, kernel(cv2.MORPH_RECT, (width // 15, 1)))
     tol, longest = STUB_TOUCH, min(height, width) // STUB_LONGEST
     stubs = np.zeros(count, dtype=bool)
+    hanging = np.zeros(count, dtype=bool)  # stubs whose top end touches the rule
     for label in np.flatnonzero(stats[1:, 3] <= longest) + 1:
         x, y, w, h, _ = stats[label]
         x1, y1 = x + w, y + h
@@ -54,22 +55,21 @@ def drop_stubs(horizontal: np.ndarray, vertical: np.ndarray) -> np.ndarray:
             rule = max(0, end - tol) + int(np.flatnonzero(touched.any(axis=1))[0])
             beyond = slice(rule + 2 * tol, rule + 5 * tol) if down else slice(max(0, rule - 5 * tol), max(0, rule - 2 * tol))
             stubs[label] = not vertical[beyond, max(0, x - tol) : x1 + tol].any()
+            hanging[label] = stubs[label] and not down
             break
-    stubs[_row_of_columns(stats, stubs, horizontal, tol)] = False
+    stubs[_row_of_columns(stats, np.flatnonzero(hanging), tol)] = False
     return np.where(stubs[labels], 0, vertical).astype(vertical.dtype)
 
 
 ROW_COLUMNS = 3  # column rules hanging alike from one rule: a row's, not strokes of print
 
 
-def _row_of_columns(stats: np.ndarray, stubs: np.ndarray, horizontal: np.ndarray, tol: int) -> list[int]:
-    """Of the stubs, those hanging from a rule that are the column rules of a row without a bottom
+def _row_of_columns(stats: np.ndarray, hanging: np.ndarray, tol: int) -> list[int]:
+    """Of the stubs hanging from a rule, those that are the column rules of a row without a bottom
     rule: three or more hanging from one rule, as long as each other, their free ends level, each
     at least half its length from the next (a borderless table's last row, alone at the top of a
     page: table 四's fourteen column rules, a row high, hang from the rule over its counts).
     Strokes of print under a rule are of unequal length, or close together."""
-    hanging = [i for i in np.flatnonzero(stubs)
-               if horizontal[max(0, stats[i, 1] - tol) : stats[i, 1] + tol, stats[i, 0] : stats[i, 0] + stats[i, 2]].any()]
     groups: dict[tuple[int, int], list[int]] = {}
     for i in sorted(hanging, key=lambda i: (stats[i, 1], stats[i, 3])):
         key = next((k for k in groups if abs(k[0] - stats[i, 1]) <= tol and abs(k[1] - stats[i, 3]) <= tol),
