@@ -23,6 +23,7 @@ from .types import CheckResult, ValueCell
 
 MAX_SUSPECTS = 12
 MIN_CONFIDENCE = 0.5  # a re-reading must be at least this sure to be tried
+CROSSED_CONFIDENCE = 0.05  # ... or this sure where it makes two failing relations or more hold
 Ref = tuple[str, str, str]
 
 
@@ -65,9 +66,15 @@ def correct_misreads(
         if all(c.status == "pass" for c in checks if ref in c.cells):
             continue  # fixed on the way by an earlier correction
         before = _outcome(checks)
+        # A misread count breaks its row's relation and its column's at once; a reading the
+        # recognizer only offers as an alternative (a coarse scan's 3 it reads surely as 8) is
+        # taken where it makes two such relations hold together, and breaks none. A printed
+        # number that is really wrong is read surely, without that alternative, and stays.
+        crossed = sum(c.status == "fail" for c in checks if ref in c.cells) >= 2
+        least = CROSSED_CONFIDENCE if crossed else MIN_CONFIDENCE
         for text, confidence, how in reread_numeric(pages[cell.page], cell.straight_bbox, engine):
             parsed = parse_number(text)
-            if confidence < MIN_CONFIDENCE or parsed is None or parsed.value == cell.value or parsed.value < 0:
+            if confidence < least or parsed is None or parsed.value == cell.value or parsed.value < 0:
                 continue
             if not float(parsed.value).is_integer():
                 continue

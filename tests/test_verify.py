@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import cv2
+import numpy as np
 
 from digitizer.layouts import get_layout
 from digitizer.types import ValueCell
@@ -39,3 +40,41 @@ def test_two_counts_read_as_letters_are_both_read_again(engine):
     assert [(read[row].value, read[row].read_as) for row in ("new_received", "r7_total")] == [(8, "N"), (8, "N")]
     assert all("hold when re-read" in read[row].corrected_by for row in read)
     assert not [c for c in checks if c.status == "fail"]
+
+
+def _table_with_other_org_of_r1_from(crop: str, engine):
+    """Table 三 of a Word report at level 2 scanned at 75 dpi, every count as printed, but
+    r1 (予以公开) of 其他组织 (printed 3) read "8" at 0.99 from `crop`, re-read from there."""
+    stored = json.loads((DATA / "docx-75dpi-3-read-as-8.json").read_text(encoding="utf-8"))
+    suspect = ("r1", "other_org")
+    cells = [ValueCell("applications", c["row"], c["col"], 8 if (c["row"], c["col"]) == suspect else c["value"],
+                       "8" if (c["row"], c["col"]) == suspect else str(c["value"]), 0.99, 2, None,
+                       straight_bbox=(1239, 1506, 1338, 1585) if (c["row"], c["col"]) == suspect else None)
+             for c in stored["applications"]]
+    # The crop put back where it lay on its page: the re-reading's stroke sizes follow the page's.
+    piece = cv2.imread(str(DATA / crop), cv2.IMREAD_GRAYSCALE)
+    image = np.full((2339, 1654), int(np.median(piece)), dtype=np.uint8)
+    image[1503 : 1503 + piece.shape[0], 1236 : 1236 + piece.shape[1]] = piece
+    checks = correct_misreads({"applications": cells}, get_layout(stored["layout"]), {2: image}, engine)
+    [cell] = [c for c in cells if (c.row, c.col) == suspect]
+    return cell, [(c.rule, c.key) for c in checks if c.status == "fail"]
+
+
+def test_a_count_read_surely_as_another_is_taken_at_the_alternative_that_settles_its_row_and_column(engine):
+    """At 75 dpi the recognizer reads this 3 as "8", sure (0.99), on every re-reading but one,
+    where 3 is its runner-up (under 0.1): too unsure for a re-reading that one relation bears
+    out, and two relations were reported failing that hold (r1's 总计, 其他组织's results). A
+    reading the recognizer offers that makes both the row's and the column's relation hold, and
+    breaks none, is taken, recorded as a correction."""
+    cell, failing = _table_with_other_org_of_r1_from("docx-75dpi-3-read-as-8.png", engine)
+    assert (cell.value, cell.read_as) == (3, "8") and "hold when re-read" in cell.corrected_by
+    assert failing == []
+
+
+def test_a_wrong_count_printed_clearly_is_not_corrected_into_consistency(engine):
+    """The same table with an 8 printed in that cell (the crop of r1's 总计 of the same page, an 8):
+    the recognizer offers no other reading, the number stays as printed and both relations are
+    reported failing."""
+    cell, failing = _table_with_other_org_of_r1_from("docx-75dpi-8-read-as-8.png", engine)
+    assert (cell.value, cell.read_as, cell.corrected_by) == (8, None, None)
+    assert sorted(failing) == [("applications.results_sum", "other_org"), ("applications.row_total", "r1")]
