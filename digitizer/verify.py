@@ -18,12 +18,12 @@ from .checks import run_checks
 from .layouts import Layout
 from .numbers import parse_number
 from .ocr.engines import RecognitionEngine
-from .ocr.read import reread_numeric
+from .ocr.read import ALTERNATIVE, reread_numeric
 from .types import CheckResult, ValueCell
 
 MAX_SUSPECTS = 12
 MIN_CONFIDENCE = 0.5  # a re-reading must be at least this sure to be tried
-CROSSED_CONFIDENCE = 0.05  # ... or this sure where it makes two failing relations or more hold
+CROSSED_CONFIDENCE = ALTERNATIVE  # ... or any runner-up offered, where it makes two failing relations or more hold
 Ref = tuple[str, str, str]
 
 

@@ -22,6 +22,7 @@ from .engines import REC_HEIGHT, RecognitionEngine
 
 STRETCHED_INK = 60  # gray level the darkest ink of a line is stretched to
 NUMERIC_ALPHABET = "0123456789.,-—/+万元件无"
+ALTERNATIVE = 0.05  # least probability of a runner-up reading a re-reading offers
 PRINT_CONTRAST = 60  # paper minus darkest ink: less than this is no print on a page of dark print
 FAINTEST_PRINT = 30  # ... and on a page printed light, where the floor follows the page's print
 RULE_REMNANT = 0.3  # of a cell's width: a flat piece along its top or bottom this long is a rule's
@@ -533,7 +534,7 @@ def reread_numeric(gray: np.ndarray, bbox: BBox, engine: RecognitionEngine) -> l
     candidates: dict[str, tuple[float, str]] = {}
     for name, probs in zip(names, line_probabilities(lines, engine, 8)):
         text, confidence = decoder.restricted(probs)
-        found = [(text, confidence)] + decoder.restricted_alternatives(probs, 0.05)
+        found = [(text, confidence)] + decoder.restricted_alternatives(probs, ALTERNATIVE)
         for candidate, score in found:
             if score > candidates.get(candidate, (0.0, ""))[0]:
                 candidates[candidate] = (score, name if candidate == text else f"{name}, runner-up")
