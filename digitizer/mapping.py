@@ -92,7 +92,8 @@ def view(table: Table) -> TableView:
             # halves drawn as tables of their own under 行政复议 and 行政诉讼).
             caption = [table.caption] if table.caption and run == 0 else []
             for c in range(table.label_cols, table.n_cols):
-                path = [cell.text for cell in _distinct([table.at(h, c) for h in run_rows]) if cell.text]
+                path = [text for cell in _distinct([table.at(h, c) for h in run_rows])
+                        if (text := cell.text or _group_text(table, cell, run_rows))]
                 path = caption + path if path else path
                 # A column under a header run with nothing printed over it is still a column (its
                 # header cell spanned rows that went to the page before): _assign pairs it by its
@@ -116,16 +117,36 @@ def view(table: Table) -> TableView:
     return TableView(table, rows, columns, run + 1)
 
 
-_NUMBERED = re.compile(r"(?<![\d.．])(\d{1,2})\s*[.．、]")
+def _group_text(table: Table, blank: TableCell, run_rows: list[int]) -> str:
+    """The words of the group header a blank header cell is the rest of: a rule found through a
+    group header cell ("复议后起诉" | blank, over its five leaf columns) leaves its right part
+    blank. Such a part lies right of a group header cell of the same header row spanning two
+    columns or more, and has leaf headers under it (the blank right of 法人或其他组织, over a
+    blank, is 总计's header cell split by a rule, no part of the group)."""
+    row = blank.row
+    if blank.row_span != 1 or row + 1 not in run_rows or blank.col <= table.label_cols:
+        return ""
+    under = _distinct([table.at(row + 1, c) for c in range(blank.col, blank.col + blank.col_span)])
+    if not under or not all(cell.row == row + 1 and cell.text.strip() for cell in under):
+        return ""
+    left = table.at(row, blank.col - 1)
+    if left is None or left.row != row or left.row_span != 1 or left.col_span < 2 or not left.text.strip():
+        return ""
+    return left.text
+
+
+_NUMBERED = re.compile(r"(?<![\d.．])(?:[(（]\s*(\d{1,2})\s*[)）]|(\d{1,2})\s*[.．、])")
 
 
 def _items(text: str, count: int) -> list[str] | None:
     """`text` cut into `count` numbered items, where it holds exactly so many numbered one after
-    another (2., 3., 4.) and starts with the first; else None."""
+    another (2., 3., 4. or (2), (3), (4); a group's numbering may start again at 1 within it: the
+    rule under (8)属于行政查询事项 lost, the cell runs on into (四)'s (1)本机关不掌握…) and starts
+    with the first; else None."""
     marks = list(_NUMBERED.finditer(text))
-    numbers = [int(m.group(1)) for m in marks]
+    numbers = [int(m.group(1) or m.group(2)) for m in marks]
     if len(marks) != count or marks[0].start() != len(text) - len(text.lstrip()) or \
-            numbers != list(range(numbers[0], numbers[0] + count)):
+            any(n != before + 1 and n != 1 for before, n in zip(numbers, numbers[1:])):
         return None
     ends = [m.start() for m in marks[1:]] + [len(text)]
     return [text[m.start():end].strip() for m, end in zip(marks, ends)]
@@ -137,10 +158,38 @@ PLACED_BY_ORDER = 30.0  # similarity from which a label between two sure matches
 # as entries left there are those entries, however their headers read (a header of words stacked
 # a character a line, at 75 dpi, reads as noise).
 COLUMNS_BY_ORDER = 0.0
+# A column label read this surely keeps its key out of the template's order (a label or alias
+# spelled out, a misread character at most).
+SURE_ORDER_BREAK = 90.0
+
+
+def _increasing(pairs: list[tuple[int, int]], scores: np.ndarray) -> list[tuple[int, int]]:
+    """Of pairs (observed, entry), the ones in the same order on both sides that score most
+    together, and every pair whose label is read for sure: columns are printed in the template's
+    order, so a doubtful pair that crosses surer ones is a misreading's (the 总计 under a seal's
+    "に政込", which shares 政 with 行政复议, taken for review's; 尚未审结 under a group header cut
+    to "妾起诉" taken for 复议后起诉's, and its neighbour's left out of the order that places it);
+    but a report may print a block's columns in an order of its own, in words it spells out
+    (肖村乡 2021: 现行有效数量 before 本年新制发数量)."""
+    sure = [p for p in pairs if scores[p] >= SURE_ORDER_BREAK]
+    pairs = sorted(pairs)
+    best = [float(scores[o, e]) for o, e in pairs]
+    before = [-1] * len(pairs)
+    for i, (o, e) in enumerate(pairs):
+        for j in range(i):
+            if pairs[j][1] < e and best[j] + scores[o, e] > best[i]:
+                best[i], before[i] = best[j] + float(scores[o, e]), j
+    kept = []
+    i = int(np.argmax(best)) if pairs else -1
+    while i >= 0:
+        kept.append(pairs[i])
+        i = before[i]
+    return sorted(set(kept) | set(sure))
 
 
 def _assign(scores: np.ndarray, threshold: float, floor: float = PLACED_BY_ORDER,
-            rivals: list[set[int]] | None = None, taken: set[int] | None = None) -> list[tuple[int, int]]:
+            rivals: list[set[int]] | None = None, taken: set[int] | None = None,
+            in_order: bool = False) -> list[tuple[int, int]]:
     """One-to-one pairs (observed, entry) by label similarity.
 
     Labels matched at `threshold` are anchors; between two anchors, a run of unmatched printed
@@ -152,12 +201,15 @@ def _assign(scores: np.ndarray, threshold: float, floor: float = PLACED_BY_ORDER
     "Ⅱ他" (其他) in a blurred scan. `rivals[e]`: entries that are not
     printed where entry e is (the other template's drawing of the same rows), left out of a run
     once e is matched. `taken`: entries placed elsewhere (an earlier part of the table), left out
-    of a run too.
+    of a run too. `in_order`: the entries are printed in their order (columns), so the anchors are
+    the surest pairs that keep it.
     """
     if scores.size == 0:
         return []
     observed, entries = linear_sum_assignment(-scores)
     pairs = sorted((int(o), int(e)) for o, e in zip(observed, entries) if scores[o, e] >= threshold)
+    if in_order:
+        pairs = _increasing(pairs, scores)
     used = {e for _, e in pairs} | (taken or set())
     # Labels placed by their place are anchors in turn: the one label left alone between two of
     # them is placed however it reads (two of 商业企业 … 法律服务机构 stacked in narrow cells of a
@@ -425,7 +477,8 @@ def _map_rows_mode(tv: TableView, spec: TableSpec, threshold: float,
                                for c, texts in ((c, _leaf_texts(c)) for c in cols)]).reshape(
             len(cols), len(col_entries)
         )
-        col_keys = {cols[o].col: col_entries[e].key for o, e in _assign(col_scores, threshold, floor=COLUMNS_BY_ORDER)}
+        col_keys = {cols[o].col: col_entries[e].key for o, e in _assign(col_scores, threshold, floor=COLUMNS_BY_ORDER,
+                                                                          in_order=True)}
         if carried.keys and len(col_keys) < len(carried.keys) and set(col_keys.values()) <= set(carried.keys):
             # A header that names fewer of the columns the part before named, and none other: the
             # same header read worse (repeated on the next page, its merged cells split or
@@ -474,7 +527,7 @@ def _map_column_header_mode(tv: TableView, spec: TableSpec, threshold: float,
     body = tv.rows
     if not body:
         return found
-    for o, e in _in_print_order(_assign(scores, threshold), observed):
+    for o, e in _in_print_order(_assign(scores, threshold, in_order=True), observed):
         column = observed[o]
         row = _value_row(tv, column.run, body)
         cell = tv.table.at(row.row, column.col)

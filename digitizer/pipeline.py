@@ -4,9 +4,10 @@ reconstruct -> mapping -> checks. Only this module knows the order."""
 from __future__ import annotations
 
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 from . import (
@@ -255,13 +256,17 @@ class Digitizer:
             second = self._read_again(report, source, "_complete_all")
             if _shortfall(second) < _shortfall(report):
                 report = second
-        if self.settings.complete_grids and _tables_lost(report):
-            # A report whose tables are still not found may have lost its rules (light gray ones
-            # scanned 1-bit, gray dots at a coarse resolution): a reading that draws its grids from
-            # the text positions, kept if it leaves less unread.
+        if self.settings.complete_grids and (_tables_lost(report) or report.unread_cells()):
+            # A report whose tables (or some of their cells) are still not found may have lost
+            # its rules (light gray ones scanned 1-bit, gray dots at a coarse resolution, a block of
+            # table 二 drawn as a small table in dashes at 75 dpi): a reading that draws its grids
+            # from the text positions; its tables where it leaves less unread, else the cells that
+            # it reads and this reading could not.
             third = self._read_again(report, source, "_by_text")
             if _shortfall(third) < _shortfall(report):
                 report = self._with_found_tables(report, third)
+            elif report.layout is not None and third.layout == report.layout:
+                report = self._with_found_cells(report, third)
         report.seconds = time.perf_counter() - started
         return report
 
@@ -348,7 +353,26 @@ class Digitizer:
         self._judge(report, {})
         return report
 
+    def _with_found_cells(self, report: Report, other: Report) -> Report:
+        """`report` with each cell it could not read taken from `other` (a reading of the same
+        document by its text positions, same layout) where `other` read it, flagged so. A reading
+        that `other` gave to two cells or more is no cell's (a row of two counts alone on a page,
+        under no header of its own, spread over all fifteen of table 四's)."""
+        sources = Counter((c.page, c.bbox) for cells in other.tables.values() for c in cells if c.value is not None)
+        found = {(c.table, c.row, c.col): c for cells in other.tables.values() for c in cells
+                 if c.value is not None and c.bbox is not None and sources[(c.page, c.bbox)] == 1}
+        taken = 0
+        for cells in report.tables.values():
+            for i, cell in enumerate(cells):
+                if cell.value is None and (other_cell := found.get((cell.table, cell.row, cell.col))):
+                    cells[i] = replace(other_cell, flags=[*other_cell.flags, FLAG_BY_TEXT])
+                    taken += 1
+        if taken:
+            self._judge(report, {})
+        return report
 
+
+FLAG_BY_TEXT = "read where the text positions place it: its ruled cell was not found"
 KEPT_CELLS = 0.5  # share of the page's grid cells a quarter turn must still find to be weighed
 TURN_MARGIN = 0.05  # recognizer confidence a quarter turn must gain over a reading with fewer turns
 

@@ -20,6 +20,7 @@ from .numbers import looks_numeric
 from .types import BBox, CellReading, Grid, Table, TableCell, bbox_inside
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_DIGIT = re.compile(r"\d")
 
 
 UNIT_TAIL = 2  # characters after a number that may be its unit misread ("1792.0873万π")
@@ -124,15 +125,20 @@ def _caption_row(table: Table, cells: list[TableCell], below: list[TableCell]) -
             and not any(c.text and looks_numeric(c.text) for c in below))
 
 
+MARK_WEIGHT = 0.5  # a zero mark's weight as a number against words (see _value_columns)
+
+
 def _value_columns(table: Table) -> set[int]:
     """The columns that hold the numbers: those whose own cells read more numbers than words, one
     number at least; where none does (every count printed as nothing), the right half. A table
     四 printed in a column holds its labels in three columns of four, its counts in the last; a
-    blank count beside a label there is no header."""
+    blank count beside a label there is no header. A zero mark (/, 一, —) counts half a number:
+    a group label written a character a line, cut by the rows' rules, reads "(", "五", ")" as "/"
+    between its words (（五）不予处理), and its column is no value column."""
     values = set()
     for col in range(table.n_cols):
         own = [c for c in table.cells if c.col == col and c.col_span == 1 and c.text]
-        numbers = sum(1 for c in own if looks_numeric(c.text))
+        numbers = sum(1 if _DIGIT.search(c.text) else MARK_WEIGHT for c in own if looks_numeric(c.text))
         words = sum(1 for c in own if _is_word(c))
         if numbers and numbers >= words:
             values.add(col)
@@ -175,11 +181,17 @@ def classify(table: Table) -> None:
         first -= 1
         headers.append(first)
     # The row under a block's caption (a row of one cell across the table) is that block's header,
-    # even when its right half is blank (a block of one value column: 信息内容 | 本年处理决定数量).
+    # even when its right half is blank (a block of one value column: 信息内容 | 本年处理决定数量):
+    # its words stand over the values. Words only left of every column that reads a count are a
+    # body row's labels, its counts printed as nothing (table 三's corner and 申请人情况 repeated
+    # over (3)补正后申请内容仍不明确).
+    counting = min((c.col for c in table.cells if c.col_span == 1 and _DIGIT.search(c.text) and looks_numeric(c.text)),
+                   default=1)
     for row in range(table.n_rows - 1):
         cells = _cells_of_row(table, row)
         below = [c for c in _cells_of_row(table, row + 1) if c.col >= 1 and c.row == row + 1]
-        if _caption_row(table, cells, below) and row + 1 not in headers and any(is_text(c) for c in below):
+        over_values = [c for c in below if c.col + c.col_span > counting]
+        if _caption_row(table, cells, below) and row + 1 not in headers and any(is_text(c) for c in over_values):
             headers.append(row + 1)
     # So is a table's first row with words over columns that hold numbers below (a block of one
     # value column drawn as a table of its own, under its caption: 信息内容 | 本年处理决定数量 |
@@ -188,9 +200,14 @@ def classify(table: Table) -> None:
         headers.append(0)
     # A row between two header rows with nothing printed of its own is part of that header (the
     # header cells above reach over it: table 四 printed in a column, transposed to read it).
+    # So is one whose print is all words right of the first column, no number or mark among them:
+    # the group labels of table 四 printed in a column, transposed, each merged cell cut into a
+    # piece a row by false rules (行政复议 in one piece, blanks in the others). A body row's label
+    # stands in the first column.
     for row in range(1, table.n_rows - 1):
-        own = [c for c in table.cells if c.row == row]
-        if row not in headers and {row - 1, row + 1} <= set(headers) and not any(c.text.strip() for c in own):
+        own = [c for c in table.cells if c.row == row and c.text.strip()]
+        if row not in headers and {row - 1, row + 1} <= set(headers) and all(
+                c.col >= 1 and _is_word(c) and not looks_numeric(c.text) for c in own):
             headers.append(row)
     if len(headers) == table.n_rows > 1:
         # No row without words right of the middle: a table of labels beside one column of values

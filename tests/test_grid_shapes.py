@@ -882,3 +882,16 @@ def test_a_page_on_its_side_whose_cells_vote_no_direction_is_turned_by_the_recog
     [table] = [t for t in tables if any("总计" in c.text for c in t.cells)]
     [row] = {c.row for c in table.cells if "总计" in c.text and c.col < table.label_cols}
     assert [table.at(row, c).text for c in range(table.label_cols, table.n_cols)] == ["46", "4", "0", "0", "7", "0", "57"]
+
+
+def test_a_continued_part_starting_on_a_row_of_blank_counts_starts_with_that_row(settings):
+    """Table 三 of a Word report (JPEG at quality 30) carried over to the next page with only its
+    header's top row repeated (the corner note and 申请人情况), the first row under it
+    (3)补正后申请内容仍不明确 with every count printed as nothing: that row of words under a
+    caption-like row was taken for the header's next row, dropped with the repeated header when
+    the parts were joined, and its 7 counts went unread."""
+    [part] = [t for t in _read_page(settings, "docx-jpeg30-table-three-continued-on-a-row-of-blank-counts.jpg")
+              if any("补正后" in c.text for c in t.cells)]
+    [row] = {c.row for c in part.cells if "补正后" in c.text}
+    assert part.header_rows == [0] and row == 1
+    assert [part.at(row, c).text for c in range(part.label_cols, part.n_cols)] == [""] * 7

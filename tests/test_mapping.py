@@ -236,14 +236,16 @@ def test_a_half_of_table_four_drawn_alone_is_known_by_its_caption():
 
 
 def _mapped_with_one_label_over_two_rows(labels: list[str | None]) -> dict[tuple[str, str], float | None]:
-    """Table 三's rows under one header, the label before a None over two rows (its row rule not
-    printed); row i's counts 10(i+1), 10(i+1)+1, …"""
+    """Table 三's rows under one header, a label followed by Nones over as many rows more (their
+    row rules not printed); row i's counts 10(i+1), 10(i+1)+1, …"""
     cells = [_cell(0, 0, "（本列数据的勾稽关系为）", 1, 3)] + [_cell(0, 3 + i, h) for i, h in enumerate(
         ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"])]
     for i, label in enumerate(labels):
         if label:
-            over_two = i + 1 < len(labels) and labels[i + 1] is None
-            cells.append(_cell(1 + i, 0, label, 2 if over_two else 1, 3))
+            span = 1
+            while i + span < len(labels) and labels[i + span] is None:
+                span += 1
+            cells.append(_cell(1 + i, 0, label, span, 3))
         cells += [_cell(1 + i, 3 + j, str(10 * (i + 1) + j)) for j in range(7)]
     table = Table([1], 1 + len(labels), 10, cells)
     classify(table)
@@ -496,3 +498,86 @@ def test_a_cell_over_two_columns_holding_a_count_each_gives_each_column_its_own(
     assert found["commercial"].read_as == "1 /" and found["commercial"].corrected_by
     unsplit = mapped("1")
     assert unsplit["commercial"].text == "1" and unsplit["commercial"].corrected_by is None
+
+
+def test_a_group_header_cut_by_a_false_rule_still_heads_its_columns_right_of_the_cut():
+    """Table 四's 行政诉讼 half drawn alone (a Word report, L1): a rule found through 复议后起诉
+    cut its header cell into "复议后起诉" over three columns and a blank over the last two. Those
+    two (尚未审结, 总计) read like litigation_direct's and took its keys in print order: its
+    pending 5 and total 11 read "/", and litigation_after_review's unread. The blank is the rest
+    of the group header on its left, over leaf headers of its own."""
+    leaves = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
+    cells = [_cell(0, 0, "行政诉讼", 1, 10), _cell(1, 0, "未经复议直接起诉", 1, 5), _cell(1, 5, "复议后起诉", 1, 3),
+             _cell(1, 8, "", 1, 2)]
+    cells += [_cell(2, c, leaves[c % 5]) for c in range(10)]
+    cells += [_cell(3, c, str(c + 6)) for c in range(10)]
+    litigation = Table([3], 4, 10, cells)
+    classify(litigation)
+    assert litigation.header_rows == [0, 1, 2]
+    layout = get_layout("2021")
+    found = {(c.row, c.col): c.value for c in map_table(layout.tables["review_litigation"], [view(litigation)], layout, 62.0)}
+    cols = ["upheld", "corrected", "other", "pending", "total"]
+    for b, row in enumerate(["litigation_direct", "litigation_after_review"]):
+        for i, col in enumerate(cols):
+            assert found[(row, col)] == 5 * b + i + 6, (row, col)
+
+
+def test_a_blank_header_cell_right_of_a_group_over_a_blank_is_no_part_of_the_group():
+    """The blank right of 法人或其他组织 over a blank (总计's header cell cut by a rule) keeps no
+    group: the total column is still placed as the total."""
+    cells = [_cell(0, 0, "（本列数据的勾稽关系为）", 3, 3), _cell(0, 3, "申请人情况", 1, 7),
+             _cell(1, 3, "自然人", 2, 1), _cell(1, 4, "法人或其他组织", 1, 5), _cell(1, 9, "总计"), _cell(2, 9, "")]
+    cells += [_cell(2, 4 + i, h) for i, h in enumerate(["商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"])]
+    cells += [_cell(3, 0, "一、本年新收政府信息公开申请数量", 1, 3)] + [_cell(3, 3 + j, str(j + 1)) for j in range(7)]
+    table = Table([1], 4, 10, cells)
+    classify(table)
+    layout = get_layout("2021")
+    found = {(c.row, c.col): c.value for c in map_table(layout.tables["applications"], [view(table)], layout, 62.0)}
+    assert found[("new_received", "total")] == 7 and found[("new_received", "other_org")] == 6
+
+
+def test_table_four_in_a_column_its_group_cells_cut_into_pieces_under_a_seal_maps_in_print_order():
+    """Table 四 printed in a column in dashed rules (an HTML report), a red seal over its 行政诉讼
+    cells: false rules cut each group cell (行政复议, 未经复议直接起诉, 复议后起诉) into a piece a
+    row, the group's words in one piece, and the seal's print read "に政込", "a政府", "AYE2".
+    Transposed, the row of the pieces was no header (words, but none over a count), so the
+    groups' columns fell into two header runs and none was read (15 counts); and 政 of "に政込"
+    (shared with 行政复议) made the 总计 under it review's, across surer columns printed in the
+    template's order. (The cells as read from the scan.)"""
+    printed = [(0, 0, '项目', 1, 4), (0, 4, '数量', 1, 2), (1, 0, '', 1, 2), (1, 2, '结果维持', 1, 1), (1, 3, '', 1, 1),
+               (1, 4, '3', 1, 2), (2, 0, '', 1, 2), (2, 2, '结果纠正', 1, 1), (2, 3, '', 1, 1), (2, 4, '一', 1, 2),
+               (3, 0, '行政复议', 1, 2), (3, 2, '其他结果', 1, 1), (3, 3, '', 1, 1), (3, 4, '1', 1, 2), (4, 0, '', 2, 2),
+               (4, 2, '尚未审结', 1, 1), (4, 3, 'a政府', 1, 1), (4, 4, '/', 1, 2), (5, 2, '总计', 1, 1), (5, 3, 'AYE2', 1, 1),
+               (5, 4, '4', 1, 2), (6, 0, '', 1, 1), (6, 1, '', 1, 1), (6, 2, '结果维持', 1, 2), (6, 4, '', 1, 1),
+               (6, 5, '■', 1, 1), (7, 0, '', 1, 1), (7, 1, '', 1, 1), (7, 2, '结果纠E', 1, 2), (7, 4, '', 1, 1),
+               (7, 5, '1', 1, 1), (8, 0, '', 1, 1), (8, 1, '未经复议直接起诉', 1, 1), (8, 2, '其他结果', 1, 2),
+               (8, 4, '', 1, 2), (9, 0, '', 1, 1), (9, 1, '', 1, 1), (9, 2, '尚未审结', 1, 2), (9, 4, '1', 1, 2),
+               (10, 0, 'に政込', 1, 1), (10, 1, '', 1, 1), (10, 2, '总计', 1, 2), (10, 4, '3', 1, 2), (11, 0, '', 1, 1),
+               (11, 1, '', 1, 1), (11, 2, '结果维持', 1, 1), (11, 3, '', 1, 1), (11, 4, '/', 1, 2), (12, 0, '', 1, 1),
+               (12, 1, '', 1, 1), (12, 2, '结果纠正', 1, 1), (12, 3, '', 1, 1), (12, 4, '0', 1, 2), (13, 0, '', 1, 1),
+               (13, 1, '复议后起诉', 1, 1), (13, 2, '其他结果', 1, 1), (13, 3, '', 1, 1), (13, 4, '', 1, 2),
+               (14, 0, '', 1, 1), (14, 1, '', 1, 1), (14, 2, '尚未审结', 1, 1), (14, 3, '', 1, 1), (14, 4, '0', 1, 2),
+               (15, 0, '', 1, 1), (15, 1, '', 1, 1), (15, 2, '总计', 1, 2), (15, 4, '', 1, 1), (15, 5, '0', 1, 1)]
+    table = Table([4], 16, 6, [_cell(*cell) for cell in printed])
+    classify(table)
+    layout = get_layout("2021")
+    found = {(c.row, c.col): c.value for c in map_table(layout.tables["review_litigation"], [view(table)], layout, 62.0)}
+    cols = ["upheld", "corrected", "other", "pending", "total"]
+    assert [found[("review", col)] for col in cols] == [3, 0, 1, 0, 4]
+    assert [found[("litigation_direct", col)] for col in cols[2:]] == [0, 1, 3]
+    assert [found[("litigation_after_review", col)] for col in cols] == [0, 0, 0, 0, 0]
+
+
+def test_one_label_cell_over_seven_rows_numbered_in_brackets_across_two_groups_gives_each_row_its_item():
+    """A Word report at level 2: the row rules under (3) … (8) of （三）不予公开 lost in the label
+    column, and the one under (8) too, so one label cell over seven rows read "(3)危及“三安全一
+    稳定”(4)保护第三方合法权益 … (8)属于行政查询事项(1)本机关不掌握相关政府信息". Numbered in
+    brackets, its items were not found, and the rows of (7) and (8) went unread (14 counts)."""
+    labels = ["(1)属于国家秘密", "(2)其他法律行政法规禁止公开",
+              "(3)危及“三安全一稳定”(4)保护第三方合法权益(5)属于三类内部事务信息(6) 属于四类过程性信息"
+              "(7) 属于行政执法案卷(8)属于行政查询事项(1)本机关不掌握相关政府信息",
+              None, None, None, None, None, None, "(2)没有现成信息需要另行制作"]
+    found = _mapped_with_one_label_over_two_rows(labels)
+    for i, key in enumerate(["r3_1", "r3_2", "r3_3", "r3_4", "r3_5", "r3_6", "r3_7", "r3_8", "r4_1", "r4_2"]):
+        assert [found[(key, col)] for col in COLUMNS] == [10 * (i + 1) + j for j in range(7)], key
+

@@ -170,6 +170,21 @@ def test_a_unit_wrapped_onto_its_own_line_reads_as_the_unit(engine):
     assert (parsed.value, parsed.unit) == (pytest.approx(1792.0873), "万元")
 
 
+def test_a_count_wrapped_onto_two_lines_reads_whole(engine):
+    """Table 三 of a Word report (L1) whose narrow columns wrap three digits: 125 as "12" over
+    "5", 136 as "13" over "6". The top bar of the 5 stands apart from its faint stem, a sliver of
+    ink that was folded into the line above: "12" read with it, the rest of the 5 as "D", and the
+    count as 12 (two relations broken). A sliver goes with the line it lies nearer to.
+    (tests/data/docx-count-wrapped-onto-two-lines.png: the row as scanned.)"""
+    import cv2
+
+    from .conftest import ROOT
+
+    strip = cv2.imread(str(ROOT / "tests" / "data" / "docx-count-wrapped-onto-two-lines.png"), cv2.IMREAD_GRAYSCALE)
+    natural, commercial, total = read_cells(strip, [(41, 83, 109, 173), (113, 84, 182, 174), (477, 88, 545, 178)], engine)
+    assert [parse_number(r.text).value for r in (natural, commercial, total)] == [125, 11, 136]
+
+
 def test_a_light_minus_before_the_digits_is_read(engine):
     """A fee's 本年增/减 of −1 in an HTML report at level 2: the minus prints lighter than the 1
     and stands a little before it, left out of the line's ink, and the change read "1" — a

@@ -501,3 +501,39 @@ def test_a_block_whose_zeros_are_printed_as_wu_ends_in_a_body_row():
     classify(following)
     assert prev.header_rows == [0, 1] and following.header_rows == [0, 1, 2]
     assert not continues(prev, following)
+
+
+def test_a_body_row_of_blank_counts_under_a_repeated_header_top_is_no_header():
+    """Table 三 of a Word report carried over with only its header's top row repeated (the corner
+    note and 申请人情况), the next page starting with (3)补正后申请内容仍不明确, every count
+    printed as nothing: a row of words under a caption-like row, so it was taken for the header
+    and dropped as the repeated one (its 7 counts unread). Its words stand left of every column
+    that reads a count: labels."""
+    cells = [cell(0, 0, "(本列数据的勾稽关系为:第一项加第二项之和，等于第三项加第四项之和)", 3, col_span=3),
+             cell(0, 3, "申请人情况", 3, col_span=7),
+             cell(1, 0, "", 3), cell(1, 1, ")无法提供", 3), cell(1, 2, "3.补正后申请内容仍不明确", 3)]
+    cells += [cell(1, 3 + c, "", 3) for c in range(7)]
+    cells += [cell(2, 0, "", 3), cell(2, 1, "(五)不予处理", 3), cell(2, 2, "2.重复申请", 3)]
+    cells += [cell(2, 3 + c, text, 3) for c, text in enumerate(["3", "", "", "", "", "", "3"])]
+    part = table(3, 3, cells)
+    assert part.header_rows == [0]
+
+
+def test_a_group_label_a_character_a_line_cut_by_the_rows_is_no_value_column():
+    """Table 三's group label （五）不予处理 written a character a line, its tall cell cut by the
+    rows' rules: its pieces read "(", "五", "/", "/", "不予处理", two zero marks against two words,
+    so its column passed for a value column and the rows with its words ((四)无法提供 beside
+    (3)补正后申请内容仍不明确, blank counts) for headers. A zero mark weighs half a number there."""
+    pieces = ["四)无法提供", "(", "五", "/", "/", "不予处理"]
+    labels = ["(3)补正后申请内容仍不明确", "(1)信访举报投诉类申请", "(2)重复申请", "(3)要求提供公开出版物",
+              "(4)无正当理由大量反复申请", "(5)要求行政机关确认或重新出具已获取信息"]
+    cells = [cell(0, 0, "(本列数据的勾稽关系为:第一项加第二项之和，等于第三项加第四项之和)", 3, col_span=3),
+             cell(0, 3, "申请人情况", 3, col_span=7)]
+    for r, (piece, label) in enumerate(zip(pieces, labels), start=1):
+        counts = ["3", "", "", "", "", "", "3"] if r == 3 else [""] * 7
+        cells += [cell(r, 0, "", 3), cell(r, 1, piece, 3), cell(r, 2, label, 3)]
+        cells += [cell(r, 3 + c, text, 3) for c, text in enumerate(counts)]
+    cells += [cell(7, 0, "", 3), cell(7, 1, "(七) 总计", 3, col_span=2)]
+    cells += [cell(7, 3 + c, text, 3) for c, text in enumerate(["101", "5", "", "", "", "", "106"])]
+    part = table(3, 8, cells)
+    assert part.header_rows == [0] and part.label_cols == 3

@@ -200,14 +200,26 @@ def split_lines(mask: np.ndarray) -> list[tuple[int, int]]:
         prev = r
     segments.append((start, prev + 1))
     tallest = max(b - a for a, b in segments)
-    # Fold slivers (a stray stroke, a dot) into the nearest real line.
+
+    def sliver(segment: tuple[int, int]) -> bool:
+        return segment[1] - segment[0] < 0.3 * tallest and tallest > 8
+
+    # Fold slivers (a stray stroke, a dot) into the nearest real line: the one the sliver lies
+    # nearer to, the next where it is nearer (the top bar of a wrapped count's "5", apart from its
+    # faint stem, is the line under it, not "12" above).
     merged: list[tuple[int, int]] = []
-    for a, b in segments:
-        if merged and (b - a) < 0.3 * tallest and tallest > 8:
+    carried: int | None = None  # the top of a sliver that goes with the line after it
+    for i, (a, b) in enumerate(segments):
+        if merged and sliver((a, b)):
             pa, pb = merged[-1]
-            merged[-1] = (pa, b) if a - pb < tallest else (pa, pb)
+            after = segments[i + 1] if i + 1 < len(segments) else None
+            if after is not None and not sliver(after) and after[0] - b < a - pb:
+                carried = a
+            else:
+                merged[-1] = (pa, b) if a - pb < tallest else (pa, pb)
         else:
-            merged.append((a, b))
+            merged.append((a if carried is None else carried, b))
+            carried = None
     return merged
 
 
