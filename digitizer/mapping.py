@@ -161,6 +161,7 @@ COLUMNS_BY_ORDER = 0.0
 # A column label read this surely keeps its key out of the template's order (a label or alias
 # spelled out, a misread character at most).
 SURE_ORDER_BREAK = 90.0
+TIE_BY_PLACE = 1e-3  # similarity a column gives up per unit of place (0..1) away from its entry's
 
 
 def _increasing(pairs: list[tuple[int, int]], scores: np.ndarray) -> list[tuple[int, int]]:
@@ -206,7 +207,15 @@ def _assign(scores: np.ndarray, threshold: float, floor: float = PLACED_BY_ORDER
     """
     if scores.size == 0:
         return []
-    observed, entries = linear_sum_assignment(-scores)
+    ranked = scores
+    if in_order:
+        # Columns whose headers read alike (one header cell over two where a faint rule between
+        # them was lost) tie for the same entries: of tied assignments, the one in print order.
+        n_observed, n_entries = scores.shape
+        place = np.abs(np.arange(n_observed)[:, None] / max(n_observed - 1, 1)
+                       - np.arange(n_entries)[None, :] / max(n_entries - 1, 1))
+        ranked = scores - TIE_BY_PLACE * place
+    observed, entries = linear_sum_assignment(-ranked)
     pairs = sorted((int(o), int(e)) for o, e in zip(observed, entries) if scores[o, e] >= threshold)
     if in_order:
         pairs = _increasing(pairs, scores)
