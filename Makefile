@@ -3,7 +3,7 @@ PY ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
 
-.PHONY: setup setup-paddle system-deps foreign-deps test eval eval-hard eval-degraded eval-foreign eval-foreign-half bench bench-samples lint samples clean
+.PHONY: setup setup-paddle system-deps foreign-deps test test-fast eval eval-hard eval-degraded eval-foreign eval-foreign-half bench bench-samples lint samples clean
 
 setup: $(BIN)/digitize
 
@@ -30,7 +30,7 @@ $(VENV)/.paddle: $(BIN)/digitize
 # Debian packages the tests need (installed with apt-get when missing; CI runs as root):
 # a CJK font for the sample generator, PostgreSQL for the archive tests, Chromium for the review page test.
 # LibreOffice and the CJK fonts: the independent renderers of the foreign-variant tests.
-DEB_PACKAGES = fonts-wqy-microhei postgresql chromium libreoffice-writer-nogui fonts-noto-cjk fonts-arphic-ukai fonts-arphic-uming fonts-cwtex-fs
+DEB_PACKAGES = fonts-wqy-microhei fontconfig postgresql chromium libreoffice-writer-nogui fonts-noto-cjk fonts-arphic-ukai fonts-arphic-uming fonts-cwtex-fs
 system-deps:
 	@missing=$$(for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
@@ -42,6 +42,14 @@ system-deps:
 
 test: setup setup-paddle system-deps
 	$(BIN)/python -m pytest -q -n 2 --dist loadgroup
+
+# The stages one by one, from stored inputs and small drawn pages, through the real OpenCV and the
+# pinned ONNX models: no PaddlePaddle, PostgreSQL, LibreOffice or Chromium; under 2 minutes.
+FAST_TESTS = tests/stages tests/test_house.py tests/test_aliases.py tests/test_checks.py tests/test_load.py \
+	tests/test_mapping.py tests/test_numbers.py tests/test_reconstruct.py tests/test_schema.py \
+	tests/test_verify.py tests/test_workbook.py
+test-fast: setup
+	$(BIN)/python -m pytest -q -n 2 $(FAST_TESTS)
 
 eval: setup
 	$(BIN)/digitize eval scans/
@@ -59,7 +67,7 @@ FOREIGN_DIR ?= /tmp/digitizer-foreign
 FOREIGN_ARGS ?= --count 60 --hard-each 2
 eval-foreign: setup foreign-deps
 	rm -rf $(FOREIGN_DIR)
-	$(BIN)/python -m digitizer.synth --foreign $(FOREIGN_DIR) $(FOREIGN_ARGS) $(if $(SEED),--seed $(SEED))
+	$(BIN)/python -m digitizer_tools.synth --foreign $(FOREIGN_DIR) $(FOREIGN_ARGS) $(if $(SEED),--seed $(SEED))
 	$(BIN)/digitize eval $(FOREIGN_DIR)
 
 eval-foreign-half: setup foreign-deps
@@ -80,17 +88,18 @@ foreign-deps:
 BENCH_DIR ?= /tmp/digitizer-bench-foreign
 BENCH_SEED ?= 4242
 bench: setup foreign-deps
-	test -f $(BENCH_DIR)/truth/SEED || $(BIN)/python -m digitizer.synth --foreign $(BENCH_DIR) --seed $(BENCH_SEED) --count 6 --hard-each 0
-	$(BIN)/python -m digitizer.bench $(BENCH_DIR) --docs 8 --repeats 3
+	test -f $(BENCH_DIR)/truth/SEED || $(BIN)/python -m digitizer_tools.synth --foreign $(BENCH_DIR) --seed $(BENCH_SEED) --count 6 --hard-each 0
+	$(BIN)/python -m digitizer_tools.bench $(BENCH_DIR) --docs 8 --repeats 3
 
 bench-samples: setup
-	$(BIN)/python -m digitizer.bench scans/ --docs 4 --repeats 3
+	$(BIN)/python -m digitizer_tools.bench scans/ --docs 4 --repeats 3
 
 lint: setup
-	$(BIN)/ruff check digitizer tests
+	$(BIN)/ruff check digitizer digitizer_tools tests
+	$(BIN)/mypy  # the files and settings are pyproject.toml's [tool.mypy]
 
 samples: setup
-	$(BIN)/digitize generate scans/
+	$(BIN)/python -m digitizer_tools.synth scans/
 
 clean:
 	rm -rf out .pytest_cache

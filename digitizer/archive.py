@@ -33,6 +33,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from . import export
 from .errors import RunError, SetupError
+from .types import CheckStatus
 
 metadata = sa.MetaData()
 _UNIQUE = "uq_documents_document_sha256_run_key"
@@ -196,6 +197,7 @@ class Archive:
             _upgrade_unique_key(conn)
 
     def close(self) -> None:
+        """Release the database connections."""
         self.engine.dispose()
 
     @contextmanager
@@ -284,14 +286,16 @@ class Archive:
         with self._reachable(), self.engine.begin() as conn:
             self._delete(conn, report["document"], sha256, run_key)  # a write first: SQLite takes its write lock here
             messages = [str(m) for m in report.get("errors") or []]
-            document_id = conn.execute(documents.insert().values(
+            inserted = conn.execute(documents.insert().values(
                 path=str(path), document=report["document"], source=json.dumps(report.get("source") or []),
                 sha256=sha256, run_key=run_key, pages=report.get("pages"), layout=report.get("layout"),
                 agency=agency, year=year, title=report.get("title"), status=report["status"],
                 engine=report.get("engine") or "",
                 models=models, seconds=report.get("seconds"), errors="\n".join(messages),
                 created_at=datetime.now(UTC),
-            )).inserted_primary_key[0]
+            )).inserted_primary_key
+            assert inserted is not None  # an INSERT's result always has it
+            document_id = inserted[0]
             cell_rows = [
                 {"document_id": document_id, "table_key": table_key, "row_key": c.get("row"),
                  "col_key": c.get("col"), "value": _number(c.get("value"), strict=True),
@@ -329,7 +333,7 @@ class Archive:
         d = documents.c
         query = (
             sa.select(d.document, d.path, d.sha256, d.run_key, d.year, d.layout, d.agency, d.status)
-            .distinct().join_from(documents, checks).where(checks.c.status == "fail")
+            .distinct().join_from(documents, checks).where(checks.c.status == CheckStatus.FAIL.value)
         )
         if rule is not None:
             query = query.where(sa.or_(checks.c.rule == rule, checks.c.rule.endswith("." + rule, autoescape=True)))

@@ -16,11 +16,11 @@ import json
 import logging
 import os
 import signal
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import closing, contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__, export, load
@@ -29,22 +29,19 @@ from .failures import failed_report, note_write_failure, read_document, write_fa
 from .pipeline import Digitizer
 from .report import Report
 from .settings import Settings
-from .types import DocumentSource
+from .types import CheckStatus, DocumentSource, ReportStatus
 
 _worker: Digitizer | None = None
 log = logging.getLogger("digitizer.batch")
 LOG_NAME = "digitize.log"
 
-# Settings that change what is read; the others (workers, threads, device) only change speed.
-_RESULT_SETTINGS = ("engine", "paddle_model_dir", "pdf_dpi", "max_page_pixels", "max_pages", "max_file_bytes",
-                    "min_page_side", "max_page_aspect", "deskew", "orientation",
-                    "max_skew_degrees", "label_score", "reread", "complete_grids", "text_layer")
-
-
 def run_key(settings: Settings) -> str:
+    """What a result was read with: the code's version, the settings that change what is read
+    (Settings.result_settings) and the models' versions. A document archived under the same key
+    is not read again."""
     from .ocr.models import versions
 
-    wanted = {k: v for k, v in asdict(settings).items() if k in _RESULT_SETTINGS}
+    wanted = settings.result_settings()
     blob = json.dumps({"digitizer": __version__, "settings": wanted, "models": versions()}, sort_keys=True, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
@@ -105,7 +102,7 @@ def _pooled(sources: list[DocumentSource], settings: Settings) -> Iterator[Repor
             index += 1
 
 
-def run_documents(sources: list[DocumentSource], settings: Settings) -> Iterator[Report]:
+def run_documents(sources: list[DocumentSource], settings: Settings) -> Generator[Report]:
     """Reports in input order, each through the failure policy (digitizer.failures)."""
     if settings.workers <= 1 or len(sources) <= 1:
         digitizer = Digitizer(settings)
@@ -134,11 +131,13 @@ class BatchSummary:
 
     @property
     def exit_code(self) -> ExitCode:
+        """The command's exit code for this run: interrupted, some documents failed, or ok."""
         if self.interrupted:
             return ExitCode.interrupted
         return ExitCode.some_failed if self.failed else ExitCode.ok
 
     def to_json(self) -> dict:
+        """The run's totals and its failed and partial documents with their reasons (summary.json)."""
         return {
             "documents": self.documents,
             "skipped": self.skipped,
@@ -153,19 +152,20 @@ class BatchSummary:
         }
 
     def add(self, report: dict) -> None:
+        """Count one finished document (its JSON data) into the totals."""
         self.documents += 1
         self.pages += report.get("pages") or 0
         self.cells += sum(len(t["cells"]) for t in report["tables"].values())
         self.seconds += report.get("seconds") or 0.0
-        if report["status"] == "failed":
+        if report["status"] == ReportStatus.FAILED:
             self.failed.append((report["document"], "; ".join(report["errors"])))
-        elif report["status"] == "partial":
+        elif report["status"] == ReportStatus.PARTIAL:
             self.partial.append((report["document"], "; ".join(report["errors"]) or "cells unread"))
-        if report["status"] != "failed" and report.get("layout"):
+        if report["status"] != ReportStatus.FAILED and report.get("layout"):
             missing = [k for k in ("title", "agency", "year") if not report.get(k)]
             if missing:
                 self.unnamed.append((report["document"], missing))
-        failing = [f"{c['rule']}:{c['key']}" for c in report["checks"] if c["status"] == "fail"]
+        failing = [f"{c['rule']}:{c['key']}" for c in report["checks"] if c["status"] == CheckStatus.FAIL]
         if failing:
             self.inconsistent.append((report["document"], failing))
 
@@ -239,7 +239,7 @@ def _stand_in_hash(source: DocumentSource) -> str:
     return hashlib.sha256(f"unhashed:{source.relative or source.document}".encode()).hexdigest()
 
 
-def _reports(todo: list[DocumentSource], settings: Settings, executor: str, ray_address: str | None) -> Iterator[Report]:
+def _reports(todo: list[DocumentSource], settings: Settings, executor: str, ray_address: str | None) -> Generator[Report]:
     if executor == "ray":
         from .ray_executor import run_documents as run_on_ray
 
@@ -467,9 +467,9 @@ def run_batch(
         try:
             # closing: on Ctrl-C the executor's workers are stopped now, not when garbage-collected
             with closing(_reports(todo, settings, executor, ray_address)) as reports_in_order:
-                for source, report in zip(todo, reports_in_order):
+                for source, read in zip(todo, reports_in_order):
                     with _uninterruptible():
-                        reports[source.document] = _store(report, source, out_dir, xlsx, archive, keys[source.document])
+                        reports[source.document] = _store(read, source, out_dir, xlsx, archive, keys[source.document])
                     if on_report is not None:
                         on_report(reports[source.document])
         except KeyboardInterrupt:
@@ -495,7 +495,8 @@ def _cross_year_checks(reports: dict[str, dict], archive, out_dir: Path, sources
     from .checks import history_checks
     from .layouts import get_layout
 
-    by_year = {(r.get("agency"), r.get("year")): r for r in reports.values() if r.get("agency") and r.get("year")}
+    by_year: dict[tuple[str, int], dict] = {(r["agency"], r["year"]): r for r in reports.values()
+                                            if r.get("agency") and r.get("year")}
     for (agency, year), report in by_year.items():
         if not report.get("layout"):
             continue

@@ -9,7 +9,7 @@ from __future__ import annotations
 from fnmatch import fnmatchcase
 
 from .layouts import Layout, Relation
-from .types import CheckResult, ValueCell
+from .types import CheckResult, CheckStatus, ValueCell
 
 
 def _expand(patterns: tuple[str, ...], keys: list[str]) -> list[str]:
@@ -39,15 +39,15 @@ def _evaluate(relation: Relation, key: str, cells: dict[tuple[str, str], ValueCe
         return None  # this key has no such cells in the layout (e.g. a block without the column)
     refs = [(relation.table, r, c) for (r, c), p in zip(involved, present) if p is not None]
     values = [p.value for p in present if p is not None]
+    lhs_cells = [p for p in present[: len(lhs)] if p is not None]  # all of them, as checked above
     rhs_here = [n for n, p in zip(rhs, present[len(lhs):]) if p is not None]
-    text = written(key, lhs, [p.value for p in present[: len(lhs)]], rhs_here,
+    text = written(key, lhs, [p.value for p in lhs_cells], rhs_here,
                    [p.value for p in present[len(lhs):] if p is not None])
     if any(v is None for v in values):
-        return CheckResult(relation.id, key, "skip", None, None, refs, relation=text)
-    expected = sum(cells[coordinate(n)].value for n in lhs)  # type: ignore[misc]
-    actual = sum(cells[c].value for c in (coordinate(n) for n in rhs) if c in cells)  # type: ignore[misc]
-    expected, actual = _tidy(expected), _tidy(actual)
-    status = "pass" if abs(expected - actual) < 1e-6 else "fail"
+        return CheckResult(relation.id, key, CheckStatus.SKIP, None, None, refs, relation=text)
+    expected = _tidy(sum(cells[coordinate(n)].value or 0 for n in lhs))  # every value read, as checked above
+    actual = _tidy(sum(cells[c].value or 0 for c in (coordinate(n) for n in rhs) if c in cells))
+    status = CheckStatus.PASS if abs(expected - actual) < 1e-6 else CheckStatus.FAIL
     return CheckResult(relation.id, key, status, expected, actual, refs, relation=text)
 
 
@@ -57,6 +57,8 @@ def _tidy(value: float) -> int | float:
 
 
 def run_checks(layout: Layout, tables: dict[str, list[ValueCell]]) -> list[CheckResult]:
+    """Every relation of the layout on the mapped cells, one CheckResult per relation and key
+    (a relation whose table or cells the layout does not have for that key is left out)."""
     results = []
     for relation in layout.relations:
         spec = layout.tables[relation.table]
@@ -82,8 +84,8 @@ def prose_checks(tables: dict[str, list[ValueCell]], received: int | None) -> li
     ref = [("applications", "new_received", "total")]
     text = f"total: prose of section 一 ({received}) = new_received ({'?' if cell.value is None else cell.value})"
     if cell.value is None:
-        return [CheckResult("prose.new_received", "total", "skip", received, None, ref, relation=text)]
-    status = "pass" if cell.value == received else "warn"
+        return [CheckResult("prose.new_received", "total", CheckStatus.SKIP, received, None, ref, relation=text)]
+    status = CheckStatus.PASS if cell.value == received else CheckStatus.WARN
     return [CheckResult("prose.new_received", "total", status, received, cell.value, ref, relation=text)]
 
 
@@ -113,10 +115,12 @@ def history_checks(layout: Layout, this: Values, previous: Values) -> list[Check
                            [previous[r] for r in prev] + [this[r] for r in plus],
                            "".join(f" - {n} ({'?' if this[r] is None else this[r]})" for n, r in zip(relation.minus, minus)))
             if any(v is None for v in values):
-                results.append(CheckResult(relation.id, key, "skip", None, None, cells, relation=text))
+                results.append(CheckResult(relation.id, key, CheckStatus.SKIP, None, None, cells, relation=text))
                 continue
-            expected = _tidy(sum(previous[r] for r in prev) + sum(this[r] for r in plus) - sum(this[r] for r in minus))
-            actual = _tidy(sum(this[r] for r in lhs))
-            status = "pass" if abs(expected - actual) < 1e-6 else "warn"
+            # every value read, as checked above
+            expected = _tidy(sum(previous[r] or 0 for r in prev) + sum(this[r] or 0 for r in plus)
+                             - sum(this[r] or 0 for r in minus))
+            actual = _tidy(sum(this[r] or 0 for r in lhs))
+            status = CheckStatus.PASS if abs(expected - actual) < 1e-6 else CheckStatus.WARN
             results.append(CheckResult(relation.id, key, status, expected, actual, cells, relation=text))
     return results

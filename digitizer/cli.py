@@ -12,6 +12,7 @@ from . import __version__, load
 from .errors import DigitizerError, ExitCode
 from .ocr.engines import ENGINES
 from .settings import Settings
+from .types import CheckStatus
 
 
 class _DefaultToRun(click.Group):
@@ -81,7 +82,6 @@ def main() -> None:
     \b
     digitize scans/ --out out/      read every document under scans/
     digitize eval scans/            accuracy against the ground truth in scans/truth/
-    digitize generate scans/        regenerate the sample scans
     """
 
 
@@ -183,7 +183,7 @@ def run(inputs: tuple[Path, ...], out_dir: Path, archive_url: str | None, force:
         rate = pages / max(time.perf_counter() - started, 1e-6)
         bar.update(1)
         bar.set_postfix(pages_per_s=f"{rate:.2f}")
-        failing = [f"{c['rule']}:{c['key']}" for c in report["checks"] if c["status"] == "fail"]
+        failing = [f"{c['rule']}:{c['key']}" for c in report["checks"] if c["status"] == CheckStatus.FAIL]
         if log_json:
             click.echo(_json.dumps({"document": report["document"], "status": report["status"],
                                     "layout": report["layout"], "pages": report.get("pages"),
@@ -276,15 +276,6 @@ def schema() -> None:
     from .report import json_schema
 
     click.echo(_json.dumps(json_schema(), ensure_ascii=False, indent=2))
-
-
-@main.command()
-@click.argument("out_dir", type=click.Path(path_type=Path))
-def generate(out_dir: Path) -> None:
-    """Write the generated sample scans and their ground truth to OUT_DIR."""
-    from .synth.samples import build_all
-
-    build_all(out_dir)
 
 
 if __name__ == "__main__":  # pragma: no cover

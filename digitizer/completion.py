@@ -278,7 +278,7 @@ def _cuts(gray: np.ndarray, box: BBox, position: int, vertical: bool, memo: Memo
     if not vertical:
         ink = ink.T
     ink = _without_crossing_rules(ink)
-    low, high = _own_ink(ink.any(axis=0), at)
+    low, high = _own_ink(np.asarray(ink.any(axis=0)), at)
     before = ink[:, : max(0, low)]
     after = ink[:, high:]
     if near is not None:
@@ -631,8 +631,8 @@ def _split(grid: Grid, groups: list[tuple[int, list[Candidate]]], shape: tuple[i
     x0, y0, x1, y1 = grid.bbox
     mask = np.zeros(shape, dtype=np.uint8)
     mask[y0:y1, x0:x1] = 255
-    for (bx0, by0, bx1, by1), shape in grid.open_areas:
-        mask[by0:by1, bx0:bx1][shape] = 0
+    for (bx0, by0, bx1, by1), area in grid.open_areas:
+        mask[by0:by1, bx0:bx1][area] = 0
     # Each cell's walls one pixel thick, a pixel outside its box: find_cells thickens lines by a
     # pixel either way, so the cells come back the size they were (round after round), and a
     # cell inside another's box (an L-shaped merged cell around it) keeps its walls.
@@ -751,7 +751,7 @@ def _print_box(gray: np.ndarray, box: BBox, memo: Memo) -> BBox:
         return x0, y0, x0, y0
     bounds = [x0, y0, x1, y1]
     for axis, (low, high) in ((0, (0, 2)), (1, (1, 3))):
-        runs = _stretches(ink.any(axis=axis))
+        runs = _stretches(np.asarray(ink.any(axis=axis)))
         if len(runs) > 1 and _rule_at_edge(ink, axis, runs[-1], (runs[0][0], runs[-2][1])):
             bounds[high] = bounds[low] + int(runs[-1][0]) - 1
         if len(runs) > 1 and _rule_at_edge(ink, axis, runs[0], (runs[1][0], runs[-1][1])):

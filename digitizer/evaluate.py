@@ -20,7 +20,7 @@ from .layouts import get_layout
 from .numbers import parse_number
 from .report import Report
 from .settings import Settings
-from .types import ValueCell
+from .types import CheckStatus, ValueCell
 
 
 @dataclass
@@ -65,6 +65,7 @@ class EvalResult:
         }
 
     def summary(self) -> dict[str, float]:
+        """The totals over all documents, with pages and pages per second."""
         totals = self._totals(self.docs)
         pages = sum(d.pages for d in self.docs)
         totals["pages"] = pages
@@ -72,6 +73,7 @@ class EvalResult:
         return totals
 
     def render(self) -> str:
+        """The evaluation as the text `digitize eval` prints: totals, then per condition and renderer."""
         t = self.summary()
         lines = [
             f"documents           {t['documents']}",
@@ -109,12 +111,13 @@ class EvalResult:
 
 
 def expected_failures(truth: dict) -> set[tuple[str, str]]:
+    """The (rule, key) of every relation the ground truth's own numbers break."""
     layout = get_layout(truth["layout"])
     tables = {
         key: [ValueCell(key, c["row"], c["col"], c["value"], c.get("text", ""), 1.0, None, None) for c in t["cells"]]
         for key, t in truth["tables"].items()
     }
-    return {(c.rule, c.key) for c in run_checks(layout, tables) if c.status == "fail"}
+    return {(c.rule, c.key) for c in run_checks(layout, tables) if c.status == CheckStatus.FAIL}
 
 
 def score(truth: dict, report: Report | dict) -> DocScore:
@@ -139,7 +142,7 @@ def score(truth: dict, report: Report | dict) -> DocScore:
                 read = "missing" if got is None else f"{got['value']!r} (text {got['text']!r}, page {got['page']})"
                 doc.wrong.append(f"{doc.document} {key}.{cell['row']}.{cell['col']}: true {cell['value']!r}, read {read}")
     doc.expected_failures = expected_failures(truth)
-    doc.found_failures = {(c["rule"], c["key"]) for c in report["checks"] if c["status"] == "fail"}
+    doc.found_failures = {(c["rule"], c["key"]) for c in report["checks"] if c["status"] == CheckStatus.FAIL}
     return doc
 
 
@@ -166,6 +169,8 @@ def _score_rereading(doc: DocScore, table: str, got: dict | None, true: float) -
 
 
 def evaluate(scans: Path, truth_dir: Path, out_dir: Path, settings: Settings) -> EvalResult:
+    """Read every document of `scans` that has a ground truth (a batch run into `out_dir`) and
+    score each report against it."""
     truths = {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in sorted(truth_dir.glob("*.json"))}
     sources = [s for s in load.discover([scans]) if s.document in truths]
     reports: dict[str, dict] = {}

@@ -70,6 +70,7 @@ def remove_stale_temps(folder: Path) -> list[Path]:
 
 
 def write_json(report: Report, out_dir: Path) -> Path:
+    """Write the report's JSON (the output contract) as out_dir/<document>.json, atomically."""
     target = out_dir / f"{report.document}.json"
     with atomic_path(target) as tmp:
         tmp.write_text(json.dumps(report.to_json(), ensure_ascii=False, indent=1), encoding="utf-8")
@@ -131,6 +132,7 @@ _INTEGER_COLUMNS = ("page",)
 
 
 def write_csv(rows: Iterable[dict], columns: list[str], target: Path) -> Path:
+    """Write rows as a CSV file with these columns, atomically; counts stay whole numbers."""
     # Object columns: a count stays 34 and an amount 1792.0873 in one column (pandas would make
     # both floats); page numbers as nullable integers.
     frame = pd.DataFrame(list(rows), columns=columns, dtype=object)

@@ -26,10 +26,11 @@ from contextlib import contextmanager
 
 from .errors import ModelError, RunError
 from .report import Report
-from .types import DocumentSource
+from .types import DocumentSource, ReportStatus
 
 
 def one_line(text: str) -> str:
+    """The text with its whitespace, line breaks included, folded to single spaces."""
     return " ".join(text.split())
 
 
@@ -37,7 +38,8 @@ WRITE_FAILED = "could not write its outputs"
 
 
 def failed_report(source: DocumentSource, reason: str, engine: str = "", trace: str = "") -> Report:
-    report = Report(source.document, [p.name for p in source.paths], status="failed", errors=[reason], engine=engine)
+    """The report of a document that could not be read: status failed, the reason as its error."""
+    report = Report(source.document, [p.name for p in source.paths], status=ReportStatus.FAILED, errors=[reason], engine=engine)
     report.traceback = trace
     return report
 
@@ -56,7 +58,7 @@ def read_document(digitizer, source: DocumentSource) -> Report:
 def note_write_failure(data: dict, what: str, err: BaseException, log: logging.Logger) -> None:
     """Mark a document's JSON data failed because its `what` could not be written."""
     reason = one_line(f"{WRITE_FAILED}: {what}: {type(err).__name__}: {err}")
-    data["status"] = "failed"
+    data["status"] = str(ReportStatus.FAILED)
     data["errors"] = [*(data.get("errors") or []), reason]
     trace = "".join(traceback.format_exception(err)).rstrip()
     log.error("%s failed: %s\n%s", data.get("document"), reason, trace)

@@ -125,7 +125,7 @@ def find_table_regions(horizontal: np.ndarray, vertical: np.ndarray) -> list[tup
     return sorted(regions, key=lambda r: (r[0][1], r[0][0]))
 
 
-def _cluster(values: list[float], tolerance: float) -> list[int]:
+def _cluster(values: list[int] | list[float], tolerance: float) -> list[int]:
     """Centres of groups of nearby positions."""
     if not values:
         return []

@@ -106,7 +106,7 @@ def _unique_names(documents: list[DocumentSource]) -> list[DocumentSource]:
     for step in steps:
         counts = Counter(d.document for d in documents)
         documents = [replace(d, document=step(d)) if counts[d.document] > 1 else d for d in documents]
-    counts, used = Counter(d.document for d in documents), Counter()
+    counts, used = Counter(d.document for d in documents), Counter[str]()
     numbered = []
     for d in documents:
         used[d.document] += 1
@@ -159,7 +159,7 @@ def _too_many_pages(count: int | str, settings: Settings) -> LoadError:
 
 
 def _image_frames(path: Path, settings: Settings) -> list[np.ndarray]:
-    frames = []
+    frames: list[np.ndarray] = []
     with Image.open(path) as image:
         for frame in ImageSequence.Iterator(image):
             if len(frames) >= settings.max_pages:
@@ -265,6 +265,7 @@ def load_pages(source: DocumentSource, settings: Settings) -> list[Page]:
     check_files(source, settings)
     pages: list[Page] = []
     for path in source.paths:
+        loaded: Iterable[tuple[np.ndarray, TextLayer | None]]
         if path.suffix.lower() in PDF_SUFFIXES:
             loaded = _load_pdf(path, settings)
         else:

@@ -23,10 +23,12 @@ _NOT_WORD = re.compile(r"[^\w]|_", re.UNICODE)
 
 
 def norm(text: str) -> str:
+    """A label reduced to what is compared: NFKC (full-width to half-width), no spaces or punctuation."""
     return _NOT_WORD.sub("", unicodedata.normalize("NFKC", text))
 
 
 def similarity(a: str, b: str) -> float:
+    """How alike two labels are, 0-100 (rapidfuzz ratio of their normalised forms)."""
     a, b = norm(a), norm(b)
     if not a or not b:
         return 0.0
@@ -59,6 +61,7 @@ class TableView:
     runs: int
 
     def labels(self) -> list[str]:
+        """The leaf labels of the table's rows and columns."""
         return [r.leaf for r in self.rows if r.leaf] + [c.leaf for c in self.columns if c.leaf]
 
 
@@ -71,6 +74,8 @@ def _distinct(cells: list[TableCell | None]) -> list[TableCell]:
 
 
 def view(table: Table) -> TableView:
+    """A table as rows and columns with their labels: each column's header path (a group header
+    over its leaves), each row's label cells, spans carried over the rows and columns they cover."""
     headers = set(table.header_rows)
     rows: list[ObservedRow] = []
     columns: list[ObservedColumn] = []
@@ -450,7 +455,7 @@ def _inherit(tv: TableView, carried: Carried) -> dict[int, str]:
     columns = list(range(table.label_cols, table.n_cols))
     if len(columns) == len(carried.keys):
         return dict(zip(columns, carried.keys))
-    out = {}
+    out: dict[int, str] = {}
     for col in columns:
         centre = _centre(table, col)
         if centre is None or not carried.centres:
@@ -581,7 +586,7 @@ def _shared_readings(found: dict[tuple[str, str], TableCell], col_order: list[st
     shared: dict[int, list[tuple[str, str]]] = {}
     for key, cell in found.items():
         shared.setdefault(id(cell), []).append(key)
-    own = {}
+    own: dict[tuple[str, str], str] = {}
     for keys in shared.values():
         if len(keys) < 2 or len({row for row, _ in keys}) > 1:
             continue
@@ -608,9 +613,9 @@ def map_table(spec: TableSpec, views: list[TableView], layout: Layout, threshold
     col_labels = {e.key: e.label for e in spec.col_entries()}
     shares = _shared_readings(found, [e.key for e in spec.col_entries()])
     for row_key, col_key in spec.cell_keys(_printed_alternates(spec, found)):
-        cell = found.get((row_key, col_key))
+        printed = found.get((row_key, col_key))
         own = shares.get((row_key, col_key))
-        found_value = _cell_value(replace(cell, text=own, reading=None) if cell is not None and own else cell,
+        found_value = _cell_value(replace(printed, text=own, reading=None) if printed is not None and own else printed,
                                   layout.units_of.get(col_key), layout.value_kinds.get(col_key, "count"), layout)
         if own:
             found_value = replace(found_value, why=RULE_LEFT_OUT)
@@ -622,13 +627,13 @@ def map_table(spec: TableSpec, views: list[TableView], layout: Layout, threshold
                 found_value.value,
                 found_value.text,
                 found_value.confidence,
-                cell.page if cell is not None else None,
-                cell.bbox if cell is not None else None,
+                printed.page if printed is not None else None,
+                printed.bbox if printed is not None else None,
                 found_value.unit,
-                read_as=(cell.text if own else found_value.text) if found_value.why else None,
+                read_as=(printed.text if printed is not None and own else found_value.text) if found_value.why else None,
                 corrected_by=found_value.why,
-                straight_bbox=cell.straight_bbox if cell is not None else None,
-                flags=list(cell.flags) if cell is not None else [],
+                straight_bbox=printed.straight_bbox if printed is not None else None,
+                flags=list(printed.flags) if printed is not None else [],
                 row_label=row_labels.get(row_key, ""),
                 col_label=col_labels.get(col_key, ""),
             )

@@ -102,4 +102,5 @@ def strip_specks(text: str) -> str:
 
 
 def looks_numeric(text: str) -> bool:
+    """Whether the text reads as a number (a count, an amount, a zero mark, a comma for a point)."""
     return parse_number(text) is not None or as_comma_point(text) is not None

@@ -33,7 +33,7 @@ from .ocr.read import CellReader, GridCellReader, read_cells
 from .report import Report
 from .rules import find_lines
 from .settings import Settings
-from .types import DocumentSource, StraightPage, Table
+from .types import DocumentSource, Page, ReportStatus, StraightPage, Table
 
 
 class Digitizer:
@@ -56,12 +56,14 @@ class Digitizer:
 
     @property
     def engine(self) -> RecognitionEngine:
+        """The recognition engine of the settings, loaded on first use."""
         if self._engine is None:
             self._engine = get_engine(self.settings)
         return self._engine
 
     @property
     def cell_reader(self) -> CellReader:
+        """The cell-reading step: the one given, or the project's own on the engine."""
         if self._cell_reader is None:
             self._cell_reader = GridCellReader(self.engine, self.settings.rec_batch_size)
         return self._cell_reader
@@ -213,7 +215,9 @@ class Digitizer:
                 return other, turned
         return tables, straight
 
-    def _page_tables(self, page) -> tuple[list[Table], StraightPage]:
+    def page_tables(self, page: Page) -> tuple[list[Table], StraightPage]:
+        """One page's tables, straightened, read and rebuilt (not yet mapped onto a layout), and
+        the straightened page they were read from."""
         straight, grids = self._prepare(page)
         return self._finish(straight, grids, self._read_cells(straight, grids))
 
@@ -240,12 +244,14 @@ class Digitizer:
         return self._reader_pool
 
     def run(self, source: DocumentSource) -> Report:
+        """Read one document: its report, never an exception (a document that cannot be loaded or
+        read gets a failed report saying why)."""
         started = time.perf_counter()
         report = Report(source.document, [p.name for p in source.paths], engine=self.engine.describe())
         try:
             pages = load.load_pages(source, self.settings)
         except LoadError as err:
-            report.status, report.errors = "failed", [str(err)]
+            report.status, report.errors = ReportStatus.FAILED, [str(err)]
             report.seconds = time.perf_counter() - started
             return report
         self._read(report, pages)
@@ -296,7 +302,7 @@ class Digitizer:
         tables = reconstruct.join_continued(tables_by_page)
         report.grids = tables
         if not tables:
-            report.status = "failed"
+            report.status = ReportStatus.FAILED
             report.errors.append("no ruled table found on any page")
         else:
             self._map(report, tables, straight_pages)
@@ -318,7 +324,7 @@ class Digitizer:
             if _titled_as_report(report):
                 # Its title says it is an annual report: not finding its tables is a failure to
                 # read it, not a document of another kind.
-                report.status = "partial"
+                report.status = ReportStatus.PARTIAL
                 report.errors.append(f"titled as an annual report ({report.title}), but no table of "
                                      "a known layout was recognised")
             return
@@ -332,6 +338,7 @@ class Digitizer:
     def _judge(self, report: Report, straight_pages: dict) -> None:
         """A mapped report's errors, status and checks (its misread cells corrected where a
         re-reading of straight_pages proves them)."""
+        assert report.layout is not None  # judged once mapped
         layout = get_layout(report.layout)
         report.errors = [f"table {key} ({spec.title}) not found"
                          for key, spec in layout.tables.items() if not report.tables.get(key)]
@@ -340,7 +347,7 @@ class Digitizer:
         unread = report.unread_cells()  # after the re-reading, which may have read some
         if unread:
             report.errors.append(f"{len(unread)} cells could not be read")
-        report.status = "partial" if report.errors else "ok"
+        report.status = ReportStatus.PARTIAL if report.errors else ReportStatus.OK
 
     def _with_found_tables(self, report: Report, other: Report) -> Report:
         """`report` with the tables it lacks taken from `other`, a reading of the same document

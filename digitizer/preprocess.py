@@ -15,6 +15,7 @@ from .types import Page, StraightPage
 
 
 def to_gray(image: np.ndarray) -> np.ndarray:
+    """One gray channel of a page image (the red one of a colour page)."""
     if image.ndim == 2:
         return image
     # The darkest channel would keep a red seal as dark as the text; the red channel drops the
@@ -320,10 +321,10 @@ def square_up(page: StraightPage, horizontal: np.ndarray, vertical: np.ndarray) 
     top, bottom = min(horizontals, key=lambda h: h[2]), max(horizontals, key=lambda h: h[2])
     if right[2] - left[2] < width / 4 or bottom[2] - top[2] < height / 8:
         return None
-    corners = np.float32([_meet(left, top), _meet(right, top), _meet(right, bottom), _meet(left, bottom)])
+    corners = np.array([_meet(left, top), _meet(right, top), _meet(right, bottom), _meet(left, bottom)], np.float32)
     x0, x1 = (corners[0, 0] + corners[3, 0]) / 2, (corners[1, 0] + corners[2, 0]) / 2
     y0, y1 = (corners[0, 1] + corners[1, 1]) / 2, (corners[2, 1] + corners[3, 1]) / 2
-    square = np.float32([[x0, y0], [x1, y0], [x1, y1], [x0, y1]])
+    square = np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], np.float32)
     converging = max(abs(left[1] - right[1]) * (bottom[2] - top[2]), abs(top[1] - bottom[1]) * (right[2] - left[2]))
     # Rules of one direction all leaning while the other's lie level: a shear (the sheet slid as
     # it was fed), which deskewing cannot take out either.
@@ -337,6 +338,7 @@ def square_up(page: StraightPage, horizontal: np.ndarray, vertical: np.ndarray) 
 
 
 def to_original_bbox(page: StraightPage, bbox: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
+    """A box on the straightened page mapped back onto the loaded page's pixels."""
     x0, y0, x1, y1 = bbox
     corners = np.array([[[x0, y0], [x1, y0], [x0, y1], [x1, y1]]], dtype=np.float64)
     mapped = cv2.perspectiveTransform(corners, page.to_original)[0]

@@ -66,6 +66,7 @@ _STEP = 2
 
 
 def read_front_matter(gray: np.ndarray, engine: RecognitionEngine) -> FrontMatter:
+    """The title and the prose of section 一 read from the lines of print above the first table."""
     crops = text_lines(gray)
     front = FrontMatter([])
     for start in range(0, len(crops), _STEP):

@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import pickle
 import warnings
-from collections.abc import Iterator
+from collections.abc import Generator
 from pathlib import Path
 from typing import Any
 
@@ -49,7 +49,7 @@ class DigitizerActor:
 
 
 def run_documents(sources: list[DocumentSource], settings: Settings, address: str | None = None,
-                  batch_size: int = 1, gpus_per_actor: float = 1.0) -> Iterator[Report]:
+                  batch_size: int = 1, gpus_per_actor: float = 1.0) -> Generator[Report]:
     """Reports in input order. ``address``: a Ray cluster to join (``ray://head:10001`` or
     ``auto``); without one a local Ray is started with settings.workers CPUs and shut down after.
     Locally settings.workers actors run at once, each with one Ray CPU and cpu_threads // workers
@@ -101,7 +101,7 @@ def run_documents(sources: list[DocumentSource], settings: Settings, address: st
                 yield waiting.pop(next_index)
                 next_index += 1
         for index in range(next_index, len(sources)):  # lost with a dead actor after all retries
-            yield waiting.pop(index, None) or failed_report(
+            yield waiting.pop(index) if index in waiting else failed_report(
                 sources[index], "the Ray worker process died while reading it (out of memory or a crash)")
     finally:
         if started:

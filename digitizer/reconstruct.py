@@ -43,6 +43,8 @@ def is_text(cell: TableCell | None) -> bool:
 
 
 def build_table(grid: Grid, readings: list[CellReading], to_original: Callable[[BBox], BBox]) -> Table:
+    """A grid and its cell readings as a Table: spanned cells with their text, their boxes mapped
+    back to the loaded page by `to_original`, header rows and label columns classified."""
     cells = [
         TableCell(g.row, g.col, g.row_span, g.col_span, r.text, r.confidence, grid.page, to_original(g.bbox), r, g.bbox,
                   g.flags)
@@ -549,13 +551,13 @@ def _lowest(page_tables: list[Table]) -> int | None:
     the table by their tops, and grids without text."""
     # A grid with no text at all (a dark page edge's frame on a scan) is no table to carry on.
     extents = [_extent(t) if any(c.text for c in t.cells) else None for t in page_tables]
-    best = None
+    best, best_bottom = None, 0
     for i, box in enumerate(extents):
         if box is None or any(j != i and other is not None and other != box and bbox_inside(box, other, 4)
                               for j, other in enumerate(extents)):
             continue
-        if best is None or box[3] > extents[best][3]:
-            best = i
+        if best is None or box[3] > best_bottom:
+            best, best_bottom = i, box[3]
     return best
 
 

@@ -9,7 +9,7 @@ from importlib import resources
 
 import pandas as pd
 
-from .types import CheckResult, Table, ValueCell
+from .types import CheckResult, CheckStatus, ReportStatus, Table, ValueCell
 
 # The version of the JSON each document gets (digitizer/schema/report.schema.json). A new key
 # raises the minor number; renaming or dropping one (which the contract forbids) the major.
@@ -27,7 +27,7 @@ def json_schema() -> dict:
 class Report:
     document: str
     source: list[str]
-    status: str = "ok"  # ok | partial | failed
+    status: ReportStatus = ReportStatus.OK
     layout: str | None = None
     tables: dict[str, list[ValueCell]] = field(default_factory=dict)
     checks: list[CheckResult] = field(default_factory=list)
@@ -49,7 +49,8 @@ class Report:
 
     @property
     def failed_checks(self) -> list[CheckResult]:
-        return [c for c in self.checks if c.status == "fail"]
+        """The checks whose relation fails."""
+        return [c for c in self.checks if c.status == CheckStatus.FAIL]
 
     @property
     def table_keys(self) -> list[str]:
@@ -76,7 +77,7 @@ class Report:
         """A Report read back from its JSON (to_json), for the writers and for programs that read
         results; the generic grids are not read back."""
         return cls(
-            document=data["document"], source=list(data.get("source") or []), status=data.get("status", "ok"),
+            document=data["document"], source=list(data.get("source") or []), status=ReportStatus(data.get("status", "ok")),
             layout=data.get("layout"),
             tables={key: [ValueCell.from_json(key, c) for c in table.get("cells") or []]
                     for key, table in (data.get("tables") or {}).items()},
@@ -88,11 +89,12 @@ class Report:
         )
 
     def to_json(self) -> dict:
+        """The report as the output contract's JSON data."""
         return {
             "schema_version": SCHEMA_VERSION,
             "document": self.document,
             "source": self.source,
-            "status": self.status,
+            "status": str(self.status),
             "layout": self.layout,
             "tables": {key: {"cells": [c.to_json() for c in cells]} for key, cells in self.tables.items()},
             "checks": [c.to_json() for c in self.checks],

@@ -24,11 +24,11 @@ from .errors import LoadError
 from .export import atomic_path
 from .load import load_pages
 from .settings import Settings
-from .types import DocumentSource
+from .types import CheckStatus, DocumentSource, ReportStatus
 
 RED, AMBER, BLUE, GREEN, GREY = (40, 40, 220), (0, 170, 255), (200, 110, 0), (60, 150, 60), (110, 110, 110)  # BGR
 OVERLAY_WIDTH = 1200
-STATUS_RANK = {"failed": 0, "partial": 1}
+STATUS_RANK = {ReportStatus.FAILED.value: 0, ReportStatus.PARTIAL.value: 1}  # by the JSON's status text
 CSS = """body{font:14px/1.45 "Noto Sans CJK SC","WenQuanYi Micro Hei",sans-serif;margin:20px;color:#222}
 table{border-collapse:collapse;margin:6px 0 14px}th,td{border:1px solid #bbb;padding:2px 6px}
 th{background:#f2f2f2;font-weight:normal;text-align:left}td{text-align:right;min-width:2.5em}
@@ -87,6 +87,12 @@ def _fmt(value) -> str:
 
 def _key(table: str, cell: dict) -> tuple[str, str, str]:
     return (table, str(cell.get("row")), str(cell.get("col")))
+
+
+def _ref(ref: list) -> tuple[str, str, str]:
+    """A check's cell reference, (table, row, col), as a cell key."""
+    table, row, col = ref
+    return (str(table), str(row), str(col))
 
 
 def _is_corrected(cell: dict) -> bool:
@@ -222,8 +228,8 @@ def _write_document(root: Path, doc: dict, source: DocumentSource | None, slug: 
     tables = doc.get("tables") or {}
     cells = {_key(t, c): dict(c, table=t) for t, tab in tables.items() for c in (tab or {}).get("cells", [])}
     checks = doc.get("checks") or []
-    failing_checks = [c for c in checks if c.get("status") == "fail"]
-    failing = {tuple(map(str, ref)) for c in failing_checks for ref in c.get("cells", [])}
+    failing_checks = [c for c in checks if c.get("status") == CheckStatus.FAIL]
+    failing = {_ref(ref) for c in failing_checks for ref in c.get("cells", [])}
     corrected = {k for k, c in cells.items() if _is_corrected(c)}
     unread = [k for k, c in cells.items() if c.get("value") is None]
     notes, overlays, crops = [], [], {}
@@ -267,13 +273,14 @@ def _write_document(root: Path, doc: dict, source: DocumentSource | None, slug: 
     body += [f'<p class="rel warn">{_e(m)}</p>' for m in list(doc.get("errors") or []) + notes]
     body.append(f"<h2>Failing relations ({len(failing_checks)})</h2>")
     body += [f'<p class="rel">{_relation_html(c, layout, values, labels)}</p>' for c in failing_checks] or ["<p>None.</p>"]
-    warns = [c for c in checks if c.get("status") == "warn"]
+    warns = [c for c in checks if c.get("status") == CheckStatus.WARN]
     body += [f'<p class="rel warn">{_relation_html(c, layout, values, labels)}</p>' for c in warns]
     body.append(LEGEND)
     for tkey in tables:
         spec = layout.tables.get(tkey) if layout else None
         tcells = {k: c for k, c in cells.items() if k[0] == tkey}
-        figs, zeros = [], []
+        figs: list[str] = []
+        zeros: list[str] = []
         for key in (k for k in tcells if k in crops):
             cap = f"{labels.get(key[1], key[1])} / {labels.get(key[2], key[2])}: read {_fmt(values.get(key))}"
             fig = f'<figure><img src="{quote(crops[key])}" alt="{_e(cap)}"><figcaption>{_e(cap)}</figcaption></figure>'
@@ -297,8 +304,8 @@ def _index_row(doc: dict, href: str | None) -> dict:
     checks = doc.get("checks") or []
     return {"name": str(doc.get("document")), "href": href, "status": str(doc.get("status")),
             "layout": doc.get("layout"), "cells": len(cells), "unread": sum(c.get("value") is None for c in cells),
-            "corrected": sum(map(_is_corrected, cells)), "fail": sum(c.get("status") == "fail" for c in checks),
-            "warn": sum(c.get("status") == "warn" for c in checks),
+            "corrected": sum(map(_is_corrected, cells)), "fail": sum(c.get("status") == CheckStatus.FAIL for c in checks),
+            "warn": sum(c.get("status") == CheckStatus.WARN for c in checks),
             "checks": len(checks), "errors": len(doc.get("errors") or [])}
 
 

@@ -350,24 +350,23 @@ def _bridge(rules: np.ndarray, crossing: np.ndarray, gray: np.ndarray, thin: int
                 near = line_like[(starts > gap_from) & (starts <= gap_from + longest)]
                 near = [b for b in near if abs(left[b][0] + left[b][1] - middle) <= 3]
                 partner = min(near, key=lambda b: x[b], default=None)
-                gap_to = x[partner] if partner is not None else None
-                rows_b = left[partner] if partner is not None else None
             else:
                 gap_to = x[a]
                 near = line_like[(stops < gap_to) & (stops >= gap_to - longest)]
                 near = [b for b in near if abs(right[b][0] + right[b][1] - middle) <= 3]
                 if near:
                     continue  # that piece's own forward gap
-                partner, gap_from, rows_b = None, None, None
+                partner = None
             y0, y1 = rows_a
-            if partner is not None:
+            if partner is not None:  # a piece ahead on the same line: the gap runs to it
+                gap_to, rows_b = x[partner], left[partner]
                 y0, y1 = min(y0, rows_b[0]), max(y1, rows_b[1])
                 if y1 - y0 > thin:
                     continue
                 if gap_to - gap_from <= shortest or _faint_line(view, across_rules, y0, y1, gap_from, gap_to, 2 * shortest):
                     out[y0:y1, gap_from:gap_to] = 255
                 continue
-            hit = crossing[y0:y1].any(axis=0)
+            hit = np.asarray(crossing[y0:y1].any(axis=0))
             if forward:
                 ahead = np.flatnonzero(hit[gap_from : gap_from + longest])
                 if not len(ahead) or ahead[0] <= 1:
@@ -481,7 +480,7 @@ def closed_rows(binary: np.ndarray, length: int, thin: int) -> np.ndarray:
     keep[0] = False
     for label in np.flatnonzero(keep):
         x, y, w, h = stats[label, :4]
-        keep[label] = _regular(binary[y : y + h, x : x + w].any(axis=0))
+        keep[label] = _regular(np.asarray(binary[y : y + h, x : x + w].any(axis=0)))
     return np.where(keep[labels], 255, 0).astype(np.uint8)
 
 

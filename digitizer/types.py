@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 
 import numpy as np
@@ -83,10 +84,12 @@ class Grid:
 
     @property
     def n_rows(self) -> int:
+        """Rows of the grid's finest division."""
         return len(self.row_lines) - 1
 
     @property
     def n_cols(self) -> int:
+        """Columns of the grid's finest division."""
         return len(self.col_lines) - 1
 
 
@@ -133,6 +136,7 @@ class Table:
     caption: str = ""
 
     def at(self, row: int, col: int) -> TableCell | None:
+        """The cell covering (row, col), a spanned cell included; None where there is none."""
         for cell in self.cells:
             if cell.row <= row < cell.row + cell.row_span and cell.col <= col < cell.col + cell.col_span:
                 return cell
@@ -163,7 +167,8 @@ class ValueCell:
     col_label: str = ""
 
     def to_json(self) -> dict:
-        out = {
+        """The cell as the output contract's JSON data."""
+        out: dict[str, object] = {
             "row": self.row,
             "col": self.col,
             "row_label": self.row_label,
@@ -194,11 +199,28 @@ class ValueCell:
                    col_label=data.get("col_label") or "")
 
 
+class CheckStatus(StrEnum):
+    """How one relation came out for one key (written to the JSON as its value)."""
+
+    PASS = "pass"
+    FAIL = "fail"  # the printed numbers do not add up
+    SKIP = "skip"  # a cell of it could not be read
+    WARN = "warn"  # a relation that may fail in a true report (last year's carried over, the prose's count)
+
+
+class ReportStatus(StrEnum):
+    """How one document came out (written to the JSON as its value)."""
+
+    OK = "ok"
+    PARTIAL = "partial"  # read, but a table was not found or cells were left unread
+    FAILED = "failed"  # not read at all: the error says why
+
+
 @dataclass
 class CheckResult:
     rule: str
     key: str
-    status: str  # pass | fail | skip | warn
+    status: CheckStatus
     expected: int | float | None
     actual: int | float | None
     cells: list[tuple[str, str, str]]
@@ -208,11 +230,12 @@ class CheckResult:
     relation: str = ""
 
     def to_json(self) -> dict:
+        """The check as the output contract's JSON data."""
         out = {
             "rule": self.rule,
             "key": self.key,
             "relation": self.relation,
-            "status": self.status,
+            "status": str(self.status),
             "expected": self.expected,
             "actual": self.actual,
             "cells": [list(c) for c in self.cells],
@@ -223,8 +246,9 @@ class CheckResult:
 
     @classmethod
     def from_json(cls, data: dict) -> CheckResult:
+        """A check read back from the output contract's JSON data."""
         suspects = data.get("suspects")
-        return cls(data["rule"], data["key"], data["status"], data.get("expected"), data.get("actual"),
+        return cls(data["rule"], data["key"], CheckStatus(data["status"]), data.get("expected"), data.get("actual"),
                    [tuple(ref) for ref in data.get("cells") or []],
                    [tuple(ref) for ref in suspects] if suspects is not None else None,
                    relation=data.get("relation") or "")

@@ -19,7 +19,7 @@ from .layouts import Layout
 from .numbers import parse_number
 from .ocr.engines import RecognitionEngine
 from .ocr.read import ALTERNATIVE, reread_numeric
-from .types import CheckResult, ValueCell
+from .types import CheckResult, CheckStatus, ValueCell
 
 MAX_SUSPECTS = 12
 MIN_CONFIDENCE = 0.5  # a re-reading must be at least this sure to be tried
@@ -29,8 +29,8 @@ Ref = tuple[str, str, str]
 
 def rank_suspects(checks: list[CheckResult], index: dict[Ref, ValueCell]) -> list[Ref]:
     """Cells of failing (or skipped) relations, likeliest culprits first."""
-    failing = Counter(ref for c in checks if c.status == "fail" for ref in c.cells)
-    unread = {ref for c in checks if c.status == "skip" for ref in c.cells if index[ref].value is None}
+    failing = Counter(ref for c in checks if c.status == CheckStatus.FAIL for ref in c.cells)
+    unread = {ref for c in checks if c.status == CheckStatus.SKIP for ref in c.cells if index[ref].value is None}
     refs = set(failing) | unread
     return sorted(refs, key=lambda r: (-(failing[r] + 2 * (r in unread)), index[r].confidence))
 
@@ -46,10 +46,10 @@ def _acceptable(before: dict, after: list[CheckResult], ref: Ref, unread: bool =
     again one after the other, and neither would ever settle the relation they share alone."""
     now = _outcome(after)
     through = [c for c in after if ref in c.cells]
-    allowed = ("pass", "skip") if unread else ("pass",)
-    if not any(c.status == "pass" for c in through) or any(c.status not in allowed for c in through):
+    allowed = (CheckStatus.PASS, CheckStatus.SKIP) if unread else (CheckStatus.PASS,)
+    if not any(c.status == CheckStatus.PASS for c in through) or any(c.status not in allowed for c in through):
         return False
-    broken = [k for k, status in now.items() if status == "fail" and before.get(k) != "fail"]
+    broken = [k for k, status in now.items() if status == CheckStatus.FAIL and before.get(k) != CheckStatus.FAIL]
     return not broken
 
 
@@ -63,14 +63,14 @@ def correct_misreads(
         cell = index[ref]
         if cell.straight_bbox is None or cell.page not in pages or layout.units_of.get(cell.col):
             continue
-        if all(c.status == "pass" for c in checks if ref in c.cells):
+        if all(c.status == CheckStatus.PASS for c in checks if ref in c.cells):
             continue  # fixed on the way by an earlier correction
         before = _outcome(checks)
         # A misread count breaks its row's relation and its column's at once; a reading the
         # recognizer only offers as an alternative (a coarse scan's 3 it reads surely as 8) is
         # taken where it makes two such relations hold together, and breaks none. A printed
         # number that is really wrong is read surely, without that alternative, and stays.
-        crossed = sum(c.status == "fail" for c in checks if ref in c.cells) >= 2
+        crossed = sum(c.status == CheckStatus.FAIL for c in checks if ref in c.cells) >= 2
         least = CROSSED_CONFIDENCE if crossed else MIN_CONFIDENCE
         for text, confidence, how in reread_numeric(pages[cell.page], cell.straight_bbox, engine):
             parsed = parse_number(text)
@@ -82,7 +82,7 @@ def correct_misreads(
             cell.value, cell.text, cell.confidence = int(parsed.value), text, confidence
             trial = run_checks(layout, tables)
             if _acceptable(before, trial, ref, unread=first[0] is None):
-                relations = sorted({f"{c.rule}:{c.key}" for c in checks if ref in c.cells and c.status != "pass"})
+                relations = sorted({f"{c.rule}:{c.key}" for c in checks if ref in c.cells and c.status != CheckStatus.PASS})
                 cell.read_as = first[1]
                 cell.corrected_by = f"{', '.join(relations)} hold when re-read ({how}, confidence {confidence:.2f})"
                 checks = trial
@@ -96,5 +96,5 @@ def _name_suspects(checks: list[CheckResult], index: dict[Ref, ValueCell]) -> No
     ranked = rank_suspects(checks, index)
     order = {ref: i for i, ref in enumerate(ranked)}
     for check in checks:
-        if check.status == "fail":
+        if check.status == CheckStatus.FAIL:
             check.suspects = sorted((r for r in check.cells if r in order), key=order.__getitem__)[:3]

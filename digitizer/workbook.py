@@ -26,7 +26,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from .layouts import AxisEntry, TableSpec, get_layout
 from .report import Report
-from .types import Table, ValueCell
+from .types import CheckStatus, Table, ValueCell
 
 FAILING = PatternFill("solid", fgColor="F8CBAD")
 SUSPECT = PatternFill("solid", fgColor="FF7C80")
@@ -151,8 +151,8 @@ def _paths_down(sheet: Worksheet, paths: list[list[str]], top: int, left: int, d
 
 
 def _checks_by_cell(report: Report) -> tuple[dict, dict]:
-    failing: dict[tuple[str, str, str], list[str]] = {}
-    suspects: dict[tuple[str, str, str], list[str]] = {}
+    failing: dict[tuple[str, ...], list[str]] = {}
+    suspects: dict[tuple[str, ...], list[str]] = {}
     for check in report.failed_checks:
         written = check.relation or f"{check.rule} {check.key}"
         for ref in check.cells:
@@ -228,8 +228,8 @@ def _checks_sheet(sheet: Worksheet, report: Report) -> None:
                   "; ".join("/".join(ref) for ref in check.suspects or [])]
         for j, value in enumerate(values, 1):
             _put(sheet, i, j, value)
-        if check.status in ("fail", "warn"):
-            sheet.cell(row=i, column=3).fill = SUSPECT if check.status == "fail" else CORRECTED
+        if check.status in (CheckStatus.FAIL, CheckStatus.WARN):
+            sheet.cell(row=i, column=3).fill = SUSPECT if check.status == CheckStatus.FAIL else CORRECTED
     sheet.freeze_panes = "A2"
 
 

@@ -17,6 +17,6 @@ nvidia-smi --query-gpu=name,memory.total --format=csv || true
 /tmp/digitizer-gpu/bin/python -c "import onnxruntime as o; print('providers', o.get_available_providers())"
 for device in cuda cpu; do
   echo "== device $device"
-  /tmp/digitizer-gpu/bin/python -m digitizer.bench scans/ --docs "$docs" --variants project \
+  /tmp/digitizer-gpu/bin/python -m digitizer_tools.bench scans/ --docs "$docs" --variants project \
       --engine onnxruntime --device "$device" --out "/tmp/bench-$device.json"
 done

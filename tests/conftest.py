@@ -1,4 +1,4 @@
-"""Shared fixtures: the committed sample scans and their ground truth (made by digitizer.synth)."""
+"""Shared fixtures: the committed sample scans and their ground truth (made by digitizer_tools.synth)."""
 
 from __future__ import annotations
 
@@ -10,12 +10,13 @@ import pytest
 
 from digitizer.load import discover
 from digitizer.settings import Settings
+from digitizer_tools.synth.render import font_file
 
 ROOT = Path(__file__).resolve().parents[1]
 SCANS = ROOT / "scans"
 
 
-FONT = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
+FONT = font_file()  # WenQuanYi Micro Hei, wherever fontconfig finds it
 
 
 def ruled_table(path: Path, seed: int = 0, rows: int = 4, title: str | None = None) -> list[list[str]]:

@@ -351,8 +351,9 @@ def test_size_limit_is_checked_before_the_file_is_hashed(tmp_path):
 
 
 def test_an_unexpected_error_fails_its_document_and_the_batch_goes_on(tmp_path, capsys):
-    """rec_batch_size=0 makes the recognizer's batching raise ValueError deep in the real pipeline:
-    every document fails with the exception named, the batch ends, the traceback is in the log."""
+    """rec_batch_size=0 (set past Settings' own check, which refuses it) makes the recognizer's
+    batching raise ValueError deep in the real pipeline: every document fails with the exception
+    named, the batch ends, the traceback is in the log."""
     scans = tmp_path / "scans"
     scans.mkdir()
     for i in range(2):
@@ -360,7 +361,9 @@ def test_an_unexpected_error_fails_its_document_and_the_batch_goes_on(tmp_path, 
     out = tmp_path / "out"
     from digitizer.load import discover
 
-    summary = run_batch(discover([scans]), out, Settings(workers=1, rec_batch_size=0), xlsx=False)
+    settings = Settings(workers=1)
+    object.__setattr__(settings, "rec_batch_size", 0)
+    summary = run_batch(discover([scans]), out, settings, xlsx=False)
     assert [d for d, _ in summary.failed] == ["t0", "t1"]
     assert all(r.startswith("unexpected error: ValueError: ") for _, r in summary.failed)
     log = (out / LOG_NAME).read_text()

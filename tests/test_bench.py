@@ -34,8 +34,8 @@ def test_assign_to_cells_uses_box_centres_and_reading_order():
 
 
 def test_baseline_bench_reads_a_real_document():
-    from digitizer.bench import run_bench
     from digitizer.ocr.fullpage import assign_to_cells, read_page_boxes
+    from digitizer_tools.bench import run_bench
 
     result = run_bench(SCANS, docs=1, variants=("baseline",), isolate=False, warmup=False)
     assert {"documents", "pages", "variants", "settings", "machine"} <= result.keys()

@@ -13,8 +13,8 @@ from digitizer.checks import history_checks
 from digitizer.layouts import get_layout
 from digitizer.load import discover
 from digitizer.settings import Settings
-from digitizer.synth.content import make_report
-from digitizer.synth.render import render_report
+from digitizer_tools.synth.content import make_report
+from digitizer_tools.synth.render import render_report
 
 
 def _write(folder, stem, report):

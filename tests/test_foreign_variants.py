@@ -6,7 +6,7 @@ A document passes when every canonical cell holds its true value and exactly the
 true numbers break are reported failing.
 
 The documents are drawn afresh by every run from fixed seeds (so a failure can be replayed with
-`python -m digitizer.synth --foreign`-style calls of foreign.build_one)."""
+`python -m digitizer_tools.synth --foreign`-style calls of foreign.build_one)."""
 
 from __future__ import annotations
 
@@ -80,7 +80,7 @@ def digitizer_for_foreign(settings):
 
 @pytest.mark.parametrize("axis", list(AXES))
 def test_variant_axis_reads_every_cell(axis, tmp_path, digitizer_for_foreign):
-    from digitizer.synth.foreign import build_one
+    from digitizer_tools.synth.foreign import build_one
 
     renderer, layout, choices = AXES[axis]
     seed = 7100 + list(AXES).index(axis)
@@ -106,7 +106,7 @@ def test_pages_fed_on_their_sides_are_turned_upright(tmp_path, digitizer_for_for
 
     from digitizer.load import load_pages
     from digitizer.settings import Settings
-    from digitizer.synth.foreign import build_one
+    from digitizer_tools.synth.foreign import build_one
 
     drawn = tmp_path / "drawn"
     drawn.mkdir()
@@ -132,7 +132,7 @@ def test_a_coarse_scan_is_read_at_the_working_resolution(tmp_path, digitizer_for
 
     from digitizer.load import load_pages
     from digitizer.settings import Settings
-    from digitizer.synth.foreign import build_one
+    from digitizer_tools.synth.foreign import build_one
 
     drawn = tmp_path / "drawn"
     drawn.mkdir()

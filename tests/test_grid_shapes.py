@@ -27,6 +27,7 @@ from PIL import Image, ImageDraw, ImageFont
 from digitizer.bands import shaded_header
 from digitizer.grid import find_grids
 from digitizer.types import Grid, GridCell
+from digitizer_tools.synth.render import font_file
 
 from .conftest import FONT, ROOT
 
@@ -389,7 +390,7 @@ def test_rows_whose_label_rule_went_unseen_are_split_by_their_print(tmp_path, se
     assert table.at(0, 1) is table.at(2, 1) and table.at(0, 1).text.startswith("(六)")
 
 
-FANGSONG = "/usr/share/fonts/truetype/cwtex/cwfs.ttf"
+FANGSONG = font_file("cwTeXFangSong")  # Debian's fonts-cwtex-fs
 
 
 def test_tall_brackets_between_dotted_rules_are_no_rules():

@@ -33,7 +33,7 @@ def table_page():
 @pytest.mark.parametrize("turns", [1, 2, 3])
 def test_turned_page_is_read_upright(digitizer, table_page, turns):
     turned = np.ascontiguousarray(np.rot90(table_page, turns))
-    tables, straight = digitizer._page_tables(Page(2, turned, "turned"))
+    tables, straight = digitizer.page_tables(Page(2, turned, "turned"))
     assert straight.image.shape == table_page.shape  # back to portrait
     first = tables[0]
     assert first.n_cols == 10 and first.label_cols == 3

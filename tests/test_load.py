@@ -116,6 +116,27 @@ def test_limits_that_admit_no_page_are_refused(changes):
         Settings(**changes)
 
 
+@pytest.mark.parametrize(("changes", "choices"), [({"device": "gpu"}, "cpu, cuda"),
+                                                  ({"engine": "tesseract"}, "onnxruntime, paddle, paddleocr"),
+                                                  ({"cpu_threads": 0}, "at least 1"), ({"workers": 1.5}, "at least 1")])
+def test_a_setting_no_run_can_honour_is_refused_naming_the_choices(changes, choices):
+    """Settings(device="gpu") once ran on the CPU without a word: now every choice is checked."""
+    with pytest.raises(ValueError, match=next(iter(changes))) as err:
+        Settings(**changes)
+    assert choices in str(err.value)
+
+
+def test_only_the_settings_that_change_what_is_read_make_the_run_key():
+    from digitizer.batch import run_key
+
+    base = Settings(workers=1)
+    assert run_key(base.with_(workers=2, cpu_threads=4, rec_batch_size=8)) == run_key(base)
+    for changes in ({"engine": "onnxruntime"}, {"pdf_dpi": 300}, {"reread": False}, {"label_score": 70.0}):
+        assert run_key(base.with_(**changes)) != run_key(base), changes
+    assert set(base.result_settings()) >= {"engine", "pdf_dpi", "reread", "complete_grids", "text_layer"}
+    assert not set(base.result_settings()) & {"workers", "cpu_threads", "device", "rec_batch_size", "model_dir"}
+
+
 def test_pdf_page_of_one_by_twenty_thousand_points(tmp_path):
     (tmp_path / "thin.pdf").write_bytes(pdf_bytes([(1, 20000)]))
     with pytest.raises(LoadError, match="is no page"):

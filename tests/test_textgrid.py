@@ -63,7 +63,7 @@ def test_a_report_in_light_gray_rules_scanned_1_bit_is_read_by_its_text(tmp_path
     of seed 120291, drawn again: 0 of 198 cells). Its text sets the tables out."""
     from digitizer.pipeline import Digitizer
     from digitizer.settings import Settings
-    from digitizer.synth.foreign import build_one
+    from digitizer_tools.synth.foreign import build_one
 
     build_one(tmp_path, "gray1bit", 120291 * 1000 + 42, "docx", "bilevel")
     truth = json.loads((tmp_path / "truth" / "gray1bit.json").read_text(encoding="utf-8"))

@@ -34,7 +34,7 @@ def digitizer_for_pdfs():
 
 
 def _born_digital(folder, stem: str, seed: int, renderer: str, layout: str) -> tuple[dict, object]:
-    from digitizer.synth.foreign import DIGITAL, build_one
+    from digitizer_tools.synth.foreign import DIGITAL, build_one
 
     build_one(folder, stem, seed, renderer, DIGITAL, layout=layout)
     truth = json.loads((folder / "truth" / f"{stem}.json").read_text(encoding="utf-8"))
@@ -128,7 +128,7 @@ def test_the_rules_a_pdf_draws_are_read_from_its_paths(tmp_path, digitizer_for_p
     """The rules of a born-digital page come from its path objects (no rule finding in the pixels),
     dotted ones drawn dot by dot too: gray dotted inner rules inside a double outer border, every
     page's rules taken from its paths, every number exact."""
-    from digitizer.synth.foreign import DIGITAL, build_one
+    from digitizer_tools.synth.foreign import DIGITAL, build_one
 
     build_one(tmp_path, "ruled", 7306, "html", DIGITAL, layout="2021",
               choices={"rules.inner": "dotted", "rules.color": "gray", "rules.outer": "double"})

@@ -33,6 +33,8 @@ class AxisEntry:
     instead_of: tuple[str, ...] = ()
 
     def labels(self) -> tuple[str, ...]:
+        """The printed forms this row or column is matched against: its label and its aliases, each
+        also without its parenthesised note."""
         printed = (self.label, *self.aliases)
         return tuple(dict.fromkeys(printed + tuple(_NOTE.sub("", label) for label in printed)))
 
@@ -73,15 +75,19 @@ class TableSpec:
         return list(dict.fromkeys((r.key, c.key) for b in self.blocks for r in b.rows for c in b.cols))
 
     def alternates(self) -> set[str]:
+        """The keys of rows printed instead of others in some reports (`instead_of`)."""
         return {e.key for e in self.row_entries() if e.instead_of}
 
     def row_entries(self) -> list[AxisEntry]:
+        """The table's rows over all its blocks, each key once, in layout order."""
         return _unique([r for b in self.blocks for r in b.rows])
 
     def col_entries(self) -> list[AxisEntry]:
+        """The table's columns over all its blocks, each key once, in layout order."""
         return _unique([c for b in self.blocks for c in b.cols])
 
     def labels(self) -> list[str]:
+        """Every printed form of the table's row and column labels."""
         return [label for e in self.row_entries() + self.col_entries() for label in e.labels()]
 
     def vocabulary(self) -> list[str]:
@@ -200,6 +206,7 @@ def label_aliases() -> dict:
 
 @lru_cache(maxsize=1)
 def load_layouts() -> tuple[Layout, ...]:
+    """Every layout of the YAML files beside this module, with the real reports' aliases."""
     return tuple(
         parse_layout(yaml.safe_load(path.read_text(encoding="utf-8")), label_aliases())
         for path in sorted(LAYOUT_DIR.iterdir(), key=lambda p: p.name)
@@ -208,6 +215,7 @@ def load_layouts() -> tuple[Layout, ...]:
 
 
 def get_layout(name: str) -> Layout:
+    """The layout of this name; KeyError if there is none."""
     for layout in load_layouts():
         if layout.name == name:
             return layout

@@ -45,7 +45,9 @@ class RecognitionEngine(Protocol):
         """batch: float32 (N, 3, 48, W) normalised to [-1, 1]; returns (N, T, classes)."""
         ...
 
-    def describe(self) -> str: ...
+    def describe(self) -> str:
+        """The engine and its runtime, for the report's `engine` field."""
+        ...
 
 
 class PaddleOCREngine:
@@ -71,17 +73,16 @@ class PaddleOCREngine:
             engine_config={"intra_op_num_threads": threads, "inter_op_num_threads": 1},
             device="gpu" if settings.device == "cuda" else "cpu",
         )
-        # PaddleX's predictor holds the ONNX Runtime runner the module built; we feed it our own
-        # batches (cell crops normalised like PaddleOCR's RecResizeImg) and decode ourselves, so
-        # numeric cells can be decoded over a restricted alphabet.
-        self._runner = self._module.paddlex_predictor.runner
+        self._runner = _model_runner(self._module)
         self.characters = models.characters(REC_MODEL)
         self._version = paddleocr.__version__
 
     def probabilities(self, batch: np.ndarray) -> np.ndarray:
+        """Per-timestep character probabilities of a batch of text-line images."""
         return np.asarray(self._runner(x=[batch])[0])
 
     def describe(self) -> str:
+        """PaddleOCR's version and runtime."""
         return f"paddleocr {self._version} (onnxruntime)"
 
 
@@ -111,9 +112,11 @@ class OnnxRuntimeEngine:
         self._providers = self._session.get_providers()
 
     def probabilities(self, batch: np.ndarray) -> np.ndarray:
+        """Per-timestep character probabilities of a batch of text-line images."""
         return self._session.run(None, {self._input: batch})[0]
 
     def describe(self) -> str:
+        """onnxruntime's version and the provider it runs on."""
         return f"onnxruntime {self._version} ({self._providers[0]})"
 
 
@@ -144,17 +147,28 @@ class PaddleEngine:
                               stacklevel=2)
         self._module = TextRecognition(model_name=config["Global"]["model_name"], model_dir=str(folder),
                                        engine="paddle", cpu_threads=settings.cpu_threads, device=device)
-        self._runner = self._module.paddlex_predictor.runner  # as PaddleOCREngine: our batches, our decoding
+        self._runner = _model_runner(self._module)
         self._lock = threading.Lock()  # a Paddle predictor runs one batch at a time
         self.characters = list(config["PostProcess"]["character_dict"])
         self._description = f"paddlepaddle {paddle.__version__} ({device}, {config['Global']['model_name']} from {folder.name})"
 
     def probabilities(self, batch: np.ndarray) -> np.ndarray:
+        """Per-timestep character probabilities of a batch of text-line images (one batch at a time)."""
         with self._lock:
             return np.asarray(self._runner(x=[batch])[0])
 
     def describe(self) -> str:
+        """PaddleOCR's version, PaddlePaddle and the model folder it runs."""
         return self._description
+
+
+def _model_runner(module):
+    """The model runner inside a PaddleOCR TextRecognition module: the one place this project uses
+    PaddleOCR's internals. PaddleOCR's public predict() decodes over the whole alphabet; the runner
+    takes our own batches (cell crops normalised like PaddleOCR's RecResizeImg) and gives the raw
+    probabilities, so that a numeric cell can be decoded over digits only and its runner-up
+    readings weighed. PaddleX's predictor holds it as `paddlex_predictor.runner` (PaddleOCR 3.x)."""
+    return module.paddlex_predictor.runner
 
 
 def _rec_config(folder: Path) -> dict:

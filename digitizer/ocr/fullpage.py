@@ -56,6 +56,7 @@ class FullPageOCR:
         self._version = paddleocr.__version__
 
     def read(self, gray: np.ndarray) -> list[Box]:
+        """Every text box PaddleOCR finds on the page: (text, score, polygon in page pixels)."""
         image = cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR) if gray.ndim == 2 else gray
         results = self._pipeline.predict(image)
         boxes: list[Box] = []
@@ -66,6 +67,7 @@ class FullPageOCR:
         return boxes
 
     def describe(self) -> str:
+        """PaddleOCR's version and pipeline, for the benchmark."""
         return f"paddleocr {self._version} full-page pipeline (onnxruntime)"
 
 
@@ -138,9 +140,11 @@ class FullPageCellReader:
 
     @property
     def ocr(self) -> FullPageOCR:
+        """The full-page OCR pipeline of these settings, loaded once per process."""
         return get_fullpage_ocr(self.settings)
 
     def read(self, gray: np.ndarray, boxes: list[BBox]) -> list[CellReading]:
+        """One CellReading per box: the text of the boxes whose centre lies in it."""
         found = _assign(self.ocr.read(gray), boxes)
         # numeric_text None: the baseline has no digits-only decoding; lines = boxes in the cell.
         return [CellReading(text, score if count else 1.0, None, 0.0, count) for text, score, count in found]

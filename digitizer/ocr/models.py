@@ -48,15 +48,18 @@ class ModelPin:
 
     @property
     def package_name(self) -> str:
+        """The name of the wheel that ships the model."""
         return self.package.split("==")[0]
 
     @property
     def package_version(self) -> str:
+        """The pinned version of that wheel ('' if not pinned)."""
         return self.package.split("==")[1] if "==" in self.package else ""
 
 
 @lru_cache(maxsize=1)
 def pins() -> dict[str, ModelPin]:
+    """Every pinned model by name (models.yaml): its wheel, file, sha256, size and licence."""
     data = yaml.safe_load(pins_dir().joinpath("models.yaml").read_text(encoding="utf-8"))
     return {
         name: ModelPin(name, m["package"], m["file"], m["sha256"], int(m["size"]), m["licence"])
@@ -73,6 +76,7 @@ def _sha256(path: Path) -> str:
 
 
 def source_file(pin: ModelPin) -> Path:
+    """The pinned model's file inside its installed wheel; ModelError if the wheel is missing."""
     top = pin.file.split("/")[0]
     spec = importlib.util.find_spec(top)
     if spec is None or not spec.submodule_search_locations:
@@ -104,6 +108,7 @@ def model_folder(name: str, cache_dir: Path) -> Path:
 
 
 def is_complete(folder: Path, files: tuple[str, ...]) -> bool:
+    """Whether the folder holds every one of the files."""
     return all((folder / f).exists() for f in files)
 
 
@@ -126,9 +131,11 @@ def staged_folder(folder: Path, files: tuple[str, ...]) -> Iterator[Path]:
 
 
 def characters(name: str) -> list[str]:
+    """The recognizer's alphabet, from its pinned inference.yml."""
     config = yaml.safe_load(pins_dir().joinpath(name, "inference.yml").read_text(encoding="utf-8"))
     return list(config["PostProcess"]["character_dict"])
 
 
 def versions() -> dict[str, str]:
+    """Each pinned model's wheel and hash prefix, for run keys and reports."""
     return {name: f"{pin.package} sha256:{pin.sha256[:12]}" for name, pin in pins().items()}

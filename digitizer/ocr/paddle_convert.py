@@ -66,6 +66,7 @@ def _export(paddle, work: Path, target: Path) -> None:
     code = work / "x2paddle_code.py"
     code.write_text(drop_copies(code.read_text(encoding="utf-8")), encoding="utf-8")
     spec = importlib.util.spec_from_file_location(f"_x2paddle_code_{id(work)}", code)
+    assert spec is not None and spec.loader is not None  # a .py file always has a spec and a loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     paddle.disable_static()

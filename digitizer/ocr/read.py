@@ -80,7 +80,8 @@ def ink_mask(crop: np.ndarray, stroke: int, least_contrast: float = PRINT_CONTRA
     count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     height, width = mask.shape
     rule_pieces = _dashed_rule_pieces(stats, stroke) | _solid_rule_pieces(stats, stroke)
-    big, small = [], []
+    big: list[int] = []
+    small: list[int] = []
     for label in range(1, count):
         x, y, w, h, area = stats[label]
         sides, ends = x == 0 or x + w == width, y == 0 or y + h == height
@@ -187,6 +188,8 @@ def join_split_glyphs(segments: list[tuple[int, int]], char_height: int) -> list
 
 
 def split_lines(mask: np.ndarray) -> list[tuple[int, int]]:
+    """The text lines of a cell's ink mask, as (top, bottom) row ranges; a sliver (a stray
+    stroke, a dot) goes with the nearer line."""
     rows = np.flatnonzero(mask.any(axis=1))
     if rows.size == 0:
         return []
@@ -266,7 +269,7 @@ def _faint_extent(rows: np.ndarray, first: int, last: int, paper: int) -> tuple[
     the faint strokes of a light face (the diagonal of a 楷体 "4") fall short of the ink
     threshold but belong to the glyph."""
     light = rows < paper - 0.2 * (paper - int(rows.min()))
-    faint = light.any(axis=0)
+    faint = np.asarray(light.any(axis=0))
     while first > 0 and faint[first - 1]:
         first -= 1
     first = _light_sign(light, first)
@@ -346,10 +349,12 @@ class Decoder:
         return text.strip(), confidence
 
     def full(self, probs: np.ndarray) -> tuple[str, float]:
+        """Greedy CTC decoding over the whole alphabet: the text and its confidence."""
         ids = probs.argmax(axis=1)
         return self._collapse(ids, probs.max(axis=1))
 
     def restricted(self, probs: np.ndarray) -> tuple[str, float]:
+        """Greedy CTC decoding over digits and number marks only: the text and its confidence."""
         sub = probs[:, self.allowed]
         sub = sub / np.maximum(sub.sum(axis=1, keepdims=True), 1e-9)
         best = sub.argmax(axis=1)
@@ -414,6 +419,7 @@ def _pool(threads: int) -> ThreadPoolExecutor:
 
 
 def recognise_lines(lines: list[np.ndarray], engine: RecognitionEngine, batch_size: int) -> list[_LineResult]:
+    """Each text-line image recognised: its text over the whole alphabet and as a number."""
     decoder = _decoder(engine)
     results = []
     for p in line_probabilities(lines, engine, batch_size):
@@ -546,8 +552,8 @@ def reread_numeric(gray: np.ndarray, bbox: BBox, engine: RecognitionEngine) -> l
     candidates: dict[str, tuple[float, str]] = {}
     for name, probs in zip(names, line_probabilities(lines, engine, 8)):
         text, confidence = decoder.restricted(probs)
-        found = [(text, confidence)] + decoder.restricted_alternatives(probs, ALTERNATIVE)
-        for candidate, score in found:
+        offered = [(text, confidence)] + decoder.restricted_alternatives(probs, ALTERNATIVE)
+        for candidate, score in offered:
             if score > candidates.get(candidate, (0.0, ""))[0]:
                 candidates[candidate] = (score, name if candidate == text else f"{name}, runner-up")
     return sorted(((t, c, how) for t, (c, how) in candidates.items()), key=lambda x: -x[1])
@@ -568,4 +574,5 @@ class GridCellReader:
         self.engine, self.batch_size = engine, batch_size
 
     def read(self, gray: np.ndarray, boxes: list[BBox]) -> list[CellReading]:
+        """One CellReading per box, its text lines recognised by the engine."""
         return read_cells(gray, boxes, self.engine, self.batch_size)

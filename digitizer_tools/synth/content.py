@@ -11,10 +11,13 @@ from __future__ import annotations
 import random
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 
-LAYOUT_DIR = Path(__file__).resolve().parent.parent / "layouts"
+import digitizer.layouts
+
+LAYOUT_DIR = Path(digitizer.layouts.__file__).resolve().parent  # the reader's own layouts
 
 APPLICANT_COLS = ["natural_person", "commercial", "research", "public_interest",
                   "legal_services", "other_org"]
@@ -140,7 +143,7 @@ def make_active(rng: random.Random, layout: str) -> tuple[dict, dict]:
         vals[("penalty", "decisions")] = rng.choice([0, rng.randint(1, 40), rng.randint(50, 900)])
         vals[("enforcement", "decisions")] = rng.choice([0, 0, rng.randint(1, 60)])
         if rng.random() < 0.5:
-            v = 0
+            v: float = 0
             t = None
         else:
             d = rng.choice([2, 2, 4])
@@ -178,7 +181,7 @@ def make_active(rng: random.Random, layout: str) -> tuple[dict, dict]:
                 v = round(rng.uniform(5, 3000), 4)
                 texts[("procurement", "amount_10k_yuan")] = f"{v:.4f} 万元"
             elif kind == "yuan_int":
-                y = rng.randint(10, 5000) * 100
+                y: float = rng.randint(10, 5000) * 100
                 v = y / 10000
                 texts[("procurement", "amount_10k_yuan")] = f"{y}元"
             else:
@@ -251,7 +254,7 @@ def make_report(seed: int, layout: str, zero_style: str = "blank", inject_error:
     n = apps[("new_received", "total")]
     sents = rng.sample(PROSE_FILLER, 4)
     sents.insert(2, f"{year}年，本机关共收到政府信息公开申请{n}件，均已按期答复。")
-    report = {
+    report: dict[str, Any] = {
         "layout": layout,
         "agency": agency,
         "year": year,

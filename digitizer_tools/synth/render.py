@@ -7,25 +7,38 @@ The bbox is the cell rectangle on the ruling lines, in clean-page pixels; page i
 """
 from __future__ import annotations
 
-import os
+import subprocess
 from dataclasses import dataclass, field
+from functools import cache
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from .content import canonical_cells, load_layout, table_blocks
 
-FONT_PATH = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
+FONT_FAMILY = "WenQuanYi Micro Hei"  # Debian's fonts-wqy-microhei: the samples are drawn in it
 A4_IN = (8.27, 11.69)
 TOPLEFT_TEXT = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
 
 
-def _font(px: int) -> ImageFont.FreeTypeFont:
-    if not os.path.exists(FONT_PATH):
-        raise FileNotFoundError(
-            f"font {FONT_PATH} not found: install the Debian package fonts-wqy-microhei "
-            "(apt-get install fonts-wqy-microhei)")
-    return ImageFont.truetype(FONT_PATH, px, index=0)
+@cache
+def font_file(family: str = FONT_FAMILY) -> str:
+    """The file of a font family, as fontconfig finds it on this machine (no one machine's path)."""
+    try:
+        found = subprocess.run(["fc-match", "-f", "%{file}\n%{family}", family],
+                               capture_output=True, text=True, check=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        found = ""
+    path, _, families = found.partition("\n")
+    # fc-match answers with its nearest font when the family is missing: only the family itself will do
+    if not path or family.lower() not in families.lower():
+        raise FileNotFoundError(f"font {family!r} not found by fontconfig: install its Debian package "
+                                "(make system-deps installs the fonts the samples use)")
+    return path
+
+
+def load_font(px: int) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(font_file(), px, index=0)
 
 
 @dataclass
@@ -57,9 +70,9 @@ class Doc:
         self.dpi = dpi
         self.W, self.H = int(round(A4_IN[0] * dpi)), int(round(A4_IN[1] * dpi))
         self.fs = int(round(10.5 / 72 * dpi))
-        self.font = _font(self.fs)
-        self.hfont = _font(int(round(11.5 / 72 * dpi)))
-        self.tfont = _font(int(round(16 / 72 * dpi)))
+        self.font = load_font(self.fs)
+        self.hfont = load_font(int(round(11.5 / 72 * dpi)))
+        self.tfont = load_font(int(round(16 / 72 * dpi)))
         self.left = int(round(2.6 / 2.54 * dpi))
         self.right = self.W - self.left
         self.top = int(round(2.5 / 2.54 * dpi))
@@ -299,6 +312,7 @@ def grid_applications(doc: Doc, report: dict) -> tuple[Grid, dict]:
         for j, col in enumerate(cols):
             k = (row["key"], col["key"])
             g.add(r, 3 + j, 1, 1, texts[k], key=("applications",) + k)
+    assert first_res is not None and last_res is not None  # every layout has result rows
     g.add(first_res, 0, last_res - first_res + 1, 1, res_top)
     for label, rs in groups.items():
         g.add(rs[0], 1, len(rs), 1, label)

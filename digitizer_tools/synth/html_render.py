@@ -1,7 +1,7 @@
 """A second office's hand: the annual report as an HTML page with CSS tables, printed to PDF by
 headless Chromium.
 
-What it draws (every choice comes from digitizer.synth.variants.draw_variants):
+What it draws (every choice comes from digitizer_tools.synth.variants.draw_variants):
   - title, section headings 一…六 (numbered 二、/（二）/2., mandated or longer wording), the prose of
     sections 一 and 五; flow "continuous" (tables where they fall), "page_break" (each table starts a
     page) or "appendix" (all prose first, the tables after it under 附表 captions);
@@ -33,8 +33,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from digitizer.synth import content
-from digitizer.synth.variants import ACTIVE_LABELS, APPLICATION_REWORDS, number_text, zero_text
+from digitizer_tools.synth import content
+from digitizer_tools.synth.variants import ACTIVE_LABELS, APPLICATION_REWORDS, number_text, zero_text
 
 FONT_STACKS = {
     "serif": '"Noto Serif CJK SC", "AR PL UMing CN", "Source Han Serif SC", "SimSun", serif',

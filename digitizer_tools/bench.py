@@ -1,6 +1,6 @@
 """Benchmark: the project pipeline against a naive full-page PaddleOCR baseline, same pages.
 
-    python -m digitizer.bench scans/ --docs 4 [--repeats 1] [--batch-sizes 10,200] [--out out/bench.json]
+    python -m digitizer_tools.bench scans/ --docs 4 [--repeats 1] [--batch-sizes 10,200] [--out out/bench.json]
 
 For the documents of scans/ that have ground truth (scans/truth/<document>.json), it runs
   (a) baseline: Digitizer with digitizer.ocr.fullpage.FullPageCellReader: PaddleOCR's detection + recognition over
@@ -32,12 +32,14 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
-from . import load
-from .evaluate import EvalResult, score
-from .ocr.engines import ENGINES
-from .settings import Settings
-from .types import DocumentSource
+from digitizer import load
+from digitizer.evaluate import EvalResult, score
+from digitizer.ocr.engines import ENGINES
+from digitizer.report import Report
+from digitizer.settings import Settings
+from digitizer.types import DocumentSource
 
 VARIANTS = ("baseline", "project")
 
@@ -121,8 +123,8 @@ def _current_rss_mb() -> float:
 def _make(variant: str, settings: Settings):
     """A digitizer for the variant with its models loaded."""
     if variant == "baseline":
-        from .ocr.fullpage import FullPageCellReader
-        from .pipeline import Digitizer
+        from digitizer.ocr.fullpage import FullPageCellReader
+        from digitizer.pipeline import Digitizer
 
         # Everything but the cell reading is the project's (straightening, orientation, grids,
         # mapping, checks; the front matter is still read by the project's recogniser). The
@@ -132,7 +134,7 @@ def _make(variant: str, settings: Settings):
         reader.ocr  # noqa: B018  load the models now
         digitizer.engine  # noqa: B018
     elif variant == "project":
-        from .pipeline import Digitizer
+        from digitizer.pipeline import Digitizer
 
         digitizer = Digitizer(settings)
         digitizer.engine  # noqa: B018
@@ -164,8 +166,8 @@ def run_variant(
     rss_loaded = _current_rss_mb()
     if warmup and sources:
         _warm_up(digitizer, sources[0])
-    runs = []
-    reports = []
+    runs: list[dict[str, Any]] = []
+    reports: list[Report] = []
     for _ in range(max(1, repeats)):
         reports = []
         load_before = _load_average()
@@ -217,7 +219,7 @@ def run_scaling(
     scans_dir: str, documents: list[str], n_pages: int, settings: Settings | None = None, warmup: bool = True
 ) -> dict:
     """The project pipeline over n_pages pages, cycling over the documents; reports are dropped."""
-    from .pipeline import Digitizer
+    from digitizer.pipeline import Digitizer
 
     settings = settings or Settings()
     by_name = {s.document: s for s in load.discover([Path(scans_dir)])}
@@ -323,6 +325,7 @@ def run_bench(
 
 
 def render(result: dict) -> str:
+    """The benchmark's result as the text the command prints."""
     lines = [
         f"documents: {len(result['documents'])} ({result['pages']} pages): {', '.join(result['documents'])}",
         (
@@ -361,7 +364,8 @@ def render(result: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m digitizer.bench", description=__doc__.split("\n\n")[0])
+    """The `python -m digitizer_tools.bench` command; returns its exit status."""
+    parser = argparse.ArgumentParser(prog="python -m digitizer_tools.bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("scans", type=Path, help="folder of scans with truth/<document>.json")
     parser.add_argument("--docs", type=int, default=None, help="use at most this many documents (in name order)")
     parser.add_argument("--pages", type=int, default=None, help="use whole documents up to this many pages")

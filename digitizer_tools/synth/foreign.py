@@ -1,6 +1,6 @@
 """The FOREIGN sample set: reports drawn by renderers the reader was not tuned on, from a seed.
 
-Usage:  python -m digitizer.synth --foreign OUTDIR [--seed N] [--count 60] [--hard 2]
+Usage:  python -m digitizer_tools.synth --foreign OUTDIR [--seed N] [--count 60] [--hard 2]
                                   [--renderers docx,html] [--scale 0.5]
 
 For each document: numbers from content.make_report (or, one in four, a real published report's

@@ -1,8 +1,8 @@
 """Write a synthetic sample set with its ground truth:
-python -m digitizer.synth OUTDIR             the easy set (samples.build_all)
-python -m digitizer.synth --hard OUTDIR      the hard set (hard.build_hard)
-python -m digitizer.synth --degraded OUTDIR  the degraded set (samples.build_degraded)
-python -m digitizer.synth --foreign OUTDIR [--seed N] [--count 60] [--hard-each 2]
+python -m digitizer_tools.synth OUTDIR             the easy set (samples.build_all)
+python -m digitizer_tools.synth --hard OUTDIR      the hard set (hard.build_hard)
+python -m digitizer_tools.synth --degraded OUTDIR  the degraded set (samples.build_degraded)
+python -m digitizer_tools.synth --foreign OUTDIR [--seed N] [--count 60] [--hard-each 2]
                           [--renderers docx,html] [--scale 0.5] [--born-digital]
                                              reports drawn by the independent renderers (foreign.build_foreign)"""
 import argparse
@@ -28,7 +28,7 @@ def _build(args):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m digitizer.synth", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m digitizer_tools.synth", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     kind = parser.add_mutually_exclusive_group()
     kind.add_argument("--hard", action="store_true")

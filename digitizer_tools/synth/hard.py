@@ -1,6 +1,6 @@
 """The HARD sample set: synthetic annual reports under difficult capture conditions, with truth.
 
-Usage:  python -m digitizer.synth --hard OUTDIR      (deterministic; see DOCS below)
+Usage:  python -m digitizer_tools.synth --hard OUTDIR      (deterministic; see DOCS below)
 
 Same three steps as samples.py (content -> render -> degrade) plus, per condition:
 
@@ -38,8 +38,8 @@ from PIL import Image, ImageDraw
 from . import content
 from .content import APPLICANT_COLS, load_layout, make_report, result_rows
 from .degrade import degrade
-from .render import Doc, _font, grid_active, grid_applications, grid_review, split_lines, truth_cells
-from .samples import _FIXED_DATE, _jsonable
+from .render import Doc, grid_active, grid_applications, grid_review, load_font, split_lines, truth_cells
+from .samples import FIXED_DATE, jsonable
 
 # ====================================================================== rendering variants
 
@@ -523,7 +523,7 @@ def make_seal(diam: int, text: str, seed: int, sub: str = "") -> np.ndarray:
     d.polygon(pts, fill=255)
     # arc of text along the top, characters upright toward the centre
     fsz = int(diam * 0.13)
-    font = _font(fsz)
+    font = load_font(fsz)
     n = len(text)
     span = min(250.0, 19.0 * n)
     rt = R - ring - fsz * 0.62
@@ -536,7 +536,7 @@ def make_seal(diam: int, text: str, seed: int, sub: str = "") -> np.ndarray:
         y = c + rt * math.sin(math.radians(ang))
         im.paste(255, (int(x - fsz), int(y - fsz)), tile)
     if sub:
-        f2 = _font(int(diam * 0.095))
+        f2 = load_font(int(diam * 0.095))
         d.text((c, c + 0.30 * diam), sub, font=f2, fill=255, anchor="mm")
     a = np.asarray(im, np.float32) / 255.0
     # uneven ink: blotchy texture and small voids
@@ -592,7 +592,7 @@ def save_pages(outdir: Path, stem: str, fmt: str, pages: list[np.ndarray], dpi: 
         ims = [Image.fromarray(img, mode(img)) for img in pages]
         name = f"{stem}.pdf"
         ims[0].save(outdir / name, save_all=True, append_images=ims[1:], resolution=float(dpi),
-                    quality=q, creationDate=_FIXED_DATE, modDate=_FIXED_DATE)
+                    quality=q, creationDate=FIXED_DATE, modDate=FIXED_DATE)
         files.append(name)
     else:
         raise ValueError(fmt)
@@ -777,7 +777,7 @@ def build_doc(outdir: Path, n: int, stem: str, cond: str, layout: str, fmt: str,
         out = []
         for c in cells:
             k = c["page"] - 1
-            out.append({"row": c["row"], "col": c["col"], "value": _jsonable(c["value"]),
+            out.append({"row": c["row"], "col": c["col"], "value": jsonable(c["value"]),
                         "text": c["text"], "page": c["page"],
                         "bbox": bbox_through(c["bbox"], fns[k], out_pages[k].shape)})
         tables[table] = {"cells": out}
@@ -800,12 +800,12 @@ def build_doc(outdir: Path, n: int, stem: str, cond: str, layout: str, fmt: str,
 
 README = """# Synthetic scanned annual reports — HARD set — ground truth
 
-Made by `digitizer/synth/hard.py` with
+Made by `digitizer_tools/synth/hard.py` with
 
-    .venv/bin/python -m digitizer.synth --hard {outdir}
+    .venv/bin/python -m digitizer_tools.synth --hard {outdir}
 
 from the repository root. Deterministic: rerunning writes the same files. (The easy set is
-`python -m digitizer.synth OUTDIR` without `--hard`.)
+`python -m digitizer_tools.synth OUTDIR` without `--hard`.)
 
 {n} documents `hNN-<condition>-<layout>-<format>[-variant]`, both layouts, about a third with ONE
 injected inconsistency (a result cell or a printed total +1..+3, recorded under `injected`).

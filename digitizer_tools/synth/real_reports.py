@@ -15,11 +15,11 @@ prints numbers; the public-code index held exactly one real report in full. Repo
 could be read only in part are listed (with their label variants) in
 ``digitizer/layouts/aliases.yaml`` but are NOT here.
 
-``real_report(i)`` returns a report in the shape of ``digitizer.synth.content.make_report``.
+``real_report(i)`` returns a report in the shape of ``digitizer_tools.synth.content.make_report``.
 """
 from __future__ import annotations
 
-from digitizer.synth import content
+from digitizer_tools.synth import content
 
 APPLICANT_COLS = ["natural_person", "commercial", "research", "public_interest",
                   "legal_services", "other_org", "total"]

@@ -23,7 +23,7 @@ truth/<stem>.json. The real 2020 report of 乐清市自然资源和规划局 (th
 printed numbers (yueqing-2020), including its real inconsistency (自然人 results sum 102 vs 总计 101,
 总计 column 107 vs 106).
 
-Usage:  python -m digitizer.synth OUTDIR
+Usage:  python -m digitizer_tools.synth OUTDIR
 Everything is deterministic: the same command writes the same files.
 """
 from __future__ import annotations
@@ -32,6 +32,7 @@ import json
 import os
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from PIL import Image
@@ -60,7 +61,7 @@ DOCS = [
     ("r16-2019-jpg-blank",   "2019", "jpg",   "blank", 200, 0.6,  "mild",   True,  True,  "r3_8"),
 ]
 
-CONDITIONS = {   # blur sigma (at 150 dpi), noise sigma, illumination, tint, jpeg quality
+CONDITIONS: dict[str, dict[str, Any]] = {   # blur sigma (at 150 dpi), noise sigma, illumination, tint, jpeg quality
     "easy":    dict(blur=0.5, noise=1.5, illum=0.05, tint=0, q=82),
     "mild":    dict(blur=0.7, noise=2.5, illum=0.10, tint=8, q=76),
     "skewed":  dict(blur=0.6, noise=2.0, illum=0.08, tint=4, q=78),
@@ -81,7 +82,7 @@ DEGRADED_DOCS = [  # stem, layout, dpi, zero style, skew, inject
 
 
 def build_degraded(outdir: str | os.PathLike) -> list[dict]:
-    """Six reports scanned too coarsely (120-130 dpi, blurred, noisy, JPEG 30): `python -m digitizer.synth
+    """Six reports scanned too coarsely (120-130 dpi, blurred, noisy, JPEG 30): `python -m digitizer_tools.synth
     --degraded OUTDIR`. Truth as for the easy set; condition "degraded"."""
     outdir = Path(outdir)
     (outdir / "truth").mkdir(parents=True, exist_ok=True)
@@ -153,13 +154,13 @@ def seed_report() -> dict:
 
 
 # ------------------------------------------------------------------ writing
-def _jsonable(v):
+def jsonable(v):
     if isinstance(v, float) and v.is_integer():
         return int(v)
     return v
 
 
-_FIXED_DATE = time.gmtime(1704067200)   # 2024-01-01; PDF dates fixed so the output is byte-identical
+FIXED_DATE = time.gmtime(1704067200)   # 2024-01-01; PDF dates fixed so the output is byte-identical
 
 
 def write_document(outdir: Path, stem: str, report: dict, fmt: str, dpi: int, skew: float,
@@ -206,7 +207,7 @@ def write_document(outdir: Path, stem: str, report: dict, fmt: str, dpi: int, sk
         ims = [Image.fromarray(img, "L") for img in out_pages]
         name = f"{stem}.pdf"
         ims[0].save(outdir / name, save_all=True, append_images=ims[1:], resolution=float(dpi),
-                    quality=cond["q"], creationDate=_FIXED_DATE, modDate=_FIXED_DATE)
+                    quality=cond["q"], creationDate=FIXED_DATE, modDate=FIXED_DATE)
         files.append(name)
     else:
         raise ValueError(fmt)
@@ -217,7 +218,7 @@ def write_document(outdir: Path, stem: str, report: dict, fmt: str, dpi: int, sk
         out = []
         for c in cells:
             M = mats[c["page"] - 1]
-            out.append({"row": c["row"], "col": c["col"], "value": _jsonable(c["value"]),
+            out.append({"row": c["row"], "col": c["col"], "value": jsonable(c["value"]),
                         "text": c["text"], "page": c["page"],
                         "bbox": transform_bbox(c["bbox"], M, shape)})
         tables[table] = {"cells": out}
@@ -234,9 +235,9 @@ def write_document(outdir: Path, stem: str, report: dict, fmt: str, dpi: int, sk
 
 README = """# Synthetic scanned annual reports — ground truth
 
-Made by `digitizer/synth` (see the docstring of `digitizer/synth/samples.py`) with
+Made by `digitizer_tools/synth` (see the docstring of `digitizer_tools/synth/samples.py`) with
 
-    .venv/bin/python -m digitizer.synth {outdir}
+    .venv/bin/python -m digitizer_tools.synth {outdir}
 
 from the repository root. Deterministic: rerunning writes the same files.
 
