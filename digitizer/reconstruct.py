@@ -130,6 +130,11 @@ def _caption_row(table: Table, cells: list[TableCell], below: list[TableCell]) -
 MARK_WEIGHT = 0.5  # a zero mark's weight as a number against words (see _value_columns)
 
 
+def _printed_count(text: str) -> bool:
+    """A number printed with digits: a count or an amount, not a zero mark (/, 一, —)."""
+    return bool(_DIGIT.search(text)) and looks_numeric(text)
+
+
 def _value_columns(table: Table) -> set[int]:
     """The columns that hold the numbers: those whose own cells read more numbers than words, one
     number at least; where none does (every count printed as nothing), the right half. A table
@@ -140,7 +145,7 @@ def _value_columns(table: Table) -> set[int]:
     values = set()
     for col in range(table.n_cols):
         own = [c for c in table.cells if c.col == col and c.col_span == 1 and c.text]
-        numbers = sum(1 if _DIGIT.search(c.text) else MARK_WEIGHT for c in own if looks_numeric(c.text))
+        numbers = sum(1 if _printed_count(c.text) else MARK_WEIGHT for c in own if looks_numeric(c.text))
         words = sum(1 for c in own if _is_word(c))
         if numbers and numbers >= words:
             values.add(col)
@@ -187,8 +192,7 @@ def classify(table: Table) -> None:
     # its words stand over the values. Words only left of every column that reads a count are a
     # body row's labels, its counts printed as nothing (table 三's corner and 申请人情况 repeated
     # over (3)补正后申请内容仍不明确).
-    counting = min((c.col for c in table.cells if c.col_span == 1 and _DIGIT.search(c.text) and looks_numeric(c.text)),
-                   default=1)
+    counting = min((c.col for c in table.cells if c.col_span == 1 and _printed_count(c.text)), default=1)
     for row in range(table.n_rows - 1):
         cells = _cells_of_row(table, row)
         below = [c for c in _cells_of_row(table, row + 1) if c.col >= 1 and c.row == row + 1]
