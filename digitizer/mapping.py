@@ -166,6 +166,7 @@ COLUMNS_BY_ORDER = 0.0
 # A column label read this surely keeps its key out of the template's order (a label or alias
 # spelled out, a misread character at most).
 SURE_ORDER_BREAK = 90.0
+LEAF_ALONE = 0.65  # share of its leaf's similarity a column header scores whatever its group reads
 TIE_BY_PLACE = 1e-3  # similarity a column gives up per unit of place (0..1) away from its entry's
 
 
@@ -531,12 +532,16 @@ def _map_column_header_mode(tv: TableView, spec: TableSpec, threshold: float,
     cols = {e.key: e for e in spec.col_entries()}
     observed = tv.columns
     scores = np.zeros((len(observed), len(pairs)))
+    # A table that prints every group's columns: a leaf read for sure under a group header cut to
+    # pieces ("了政复1", "尺经复1") is one of that leaf's columns still; the groups tie, and their
+    # order settles it. A part of the table (one group's five columns) says nothing of whose.
+    alone = LEAF_ALONE if len(observed) >= len(pairs) else 0.0
     for i, column in enumerate(observed):
         texts = _leaf_texts(column)
         for j, (row_key, col_key) in enumerate(pairs):
             leaf = max(label_similarity(cols[col_key], text) for text in texts)
             parent = max((label_similarity(rows[row_key], p) for p in column.parents), default=0.0)
-            scores[i, j] = (leaf + parent) / 2
+            scores[i, j] = max((leaf + parent) / 2, alone * leaf)
     found: dict[tuple[str, str], TableCell] = {}
     body = tv.rows
     if not body:

@@ -3,6 +3,7 @@ reconstruct -> mapping -> checks. Only this module knows the order."""
 
 from __future__ import annotations
 
+import copy
 import time
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator
@@ -221,12 +222,21 @@ class Digitizer:
         straight, grids = self._prepare(page)
         return self._finish(straight, grids, self._read_cells(straight, grids))
 
-    def _read_pages(self, pages: list) -> Iterator[tuple[list[Table], StraightPage]]:
+    def _read_pages(self, pages: list, kept: dict | None = None) -> Iterator[tuple[list[Table], StraightPage]]:
         """Each page's tables, in order. While one page's cells are being recognised (on the
         recognizer's threads), the next page is straightened and its grids found: those steps
-        run on one core, and would otherwise leave the other idle."""
+        run on one core, and would otherwise leave the other idle. A page in `kept` (page number
+        -> an earlier reading's tables and page) is not read again: a copy of that reading is
+        used (the join of continued tables changes the tables it is given)."""
         waiting: deque = deque()
         for page in pages:
+            if kept is not None and page.number in kept:
+                while waiting:
+                    straight, grids, readings = waiting.popleft()
+                    yield self._finish(straight, grids, readings.result())
+                tables, straight = kept[page.number]
+                yield copy.deepcopy(tables), straight
+                continue
             straight, grids = self._prepare(page)
             page.image = None  # the loaded page is not needed once straightened
             waiting.append((straight, grids, self._reader.submit(self._read_cells, straight, grids)))
@@ -254,45 +264,53 @@ class Digitizer:
             report.status, report.errors = ReportStatus.FAILED, [str(err)]
             report.seconds = time.perf_counter() - started
             return report
-        self._read(report, pages)
+        read = self._read(report, pages)
         if self.settings.complete_grids and _looks_like_report(report) and _shortfall(report) > (0, 0, 0):
             # Completion runs on the grids whose rules look broken (digitizer.completion); where
-            # the report still comes out short, a second reading completes every grid by the
-            # text positions, and is kept if it leaves less unread.
-            second = self._read_again(report, source, "_complete_all")
+            # the report still comes out short, a second reading completes every grid of the
+            # pages it falls short on by the text positions, and is kept if it leaves less unread.
+            second, second_read = self._read_again(report, source, "_complete_all", read)
             if _shortfall(second) < _shortfall(report):
-                report = second
+                report, read = second, second_read
         if self.settings.complete_grids and (_tables_lost(report) or report.unread_cells()):
             # A report whose tables (or some of their cells) are still not found may have lost
             # its rules (light gray ones scanned 1-bit, gray dots at a coarse resolution, a block of
-            # table 二 drawn as a small table in dashes at 75 dpi): a reading that draws its grids
-            # from the text positions; its tables where it leaves less unread, else the cells that
-            # it reads and this reading could not.
-            third = self._read_again(report, source, "_by_text")
-            if _shortfall(third) < _shortfall(report):
-                report = self._with_found_tables(report, third)
-            elif report.layout is not None and third.layout == report.layout:
-                report = self._with_found_cells(report, third)
+            # table 二 drawn as a small table in dashes at 75 dpi): a reading that draws the grids
+            # of the pages it falls short on from the text positions. The tables it finds that
+            # this reading lacks, and the cells it reads that this one could not; the whole of it
+            # where this reading found no layout, or another, and it leaves less unread.
+            third, _ = self._read_again(report, source, "_by_text", read)
+            if report.layout is not None and third.layout == report.layout:
+                report = self._with_found_cells(self._with_found_tables(report, third), third)
+            elif _shortfall(third) < _shortfall(report):
+                report = third
         report.seconds = time.perf_counter() - started
         return report
 
-    def _read_again(self, report: Report, source: DocumentSource, switch: str) -> Report:
+    def _read_again(self, report: Report, source: DocumentSource, switch: str, read: dict) -> tuple[Report, dict]:
         """The document read once more with one of the reader's switches on (`_complete_all`,
-        `_by_text`), into a report of its own."""
+        `_by_text`), into a report of its own, and its pages' readings. Only the pages the report
+        falls short on are read again; the others' tables are taken from `read` (page number ->
+        tables and page, as `_read` returns them)."""
         again = Report(report.document, report.source, engine=report.engine)
+        short = _short_pages(report, len(read))
         setattr(self, switch, True)
         try:
-            self._read(again, load.load_pages(source, self.settings))
+            kept = {n: r for n, r in read.items() if n not in short}
+            return again, self._read(again, load.load_pages(source, self.settings), kept)
         finally:
             setattr(self, switch, False)
-        return again
 
-    def _read(self, report: Report, pages: list) -> None:
-        """Read a document's loaded pages into its report: tables, front matter, mapping, checks."""
+    def _read(self, report: Report, pages: list, kept: dict | None = None) -> dict:
+        """Read a document's loaded pages into its report: tables, front matter, mapping, checks.
+        Returns each page's reading (page number -> its tables, as read before they were joined,
+        and the straightened page); `kept` holds pages already read (see _read_pages)."""
         report.pages = len(pages)
         tables_by_page = []
         straight_pages = {}
-        for tables, straight in self._read_pages(pages):
+        read = {}
+        for tables, straight in self._read_pages(pages, kept):
+            read[straight.number] = (copy.deepcopy(tables), straight)
             tables_by_page.append(tables)
             report.page_sources.append("text" if straight.text is not None else "ocr")
             if self.settings.reread and tables and straight.text is None:
@@ -306,6 +324,7 @@ class Digitizer:
             report.errors.append("no ruled table found on any page")
         else:
             self._map(report, tables, straight_pages)
+        return read
 
     def _front_matter(self, report: Report, straight: StraightPage, tables: list[Table]) -> None:
         """Title (agency, year) and section 一's prose: the print above page 1's first table."""
@@ -398,6 +417,22 @@ def _tables_lost(report: Report) -> bool:
     if report.layout is None:
         return _titled_as_report(report)
     return any(not cells for cells in report.tables.values())
+
+
+def _short_pages(report: Report, pages: int) -> set[int]:
+    """The pages a reading falls short on: every page where it found no layout or lost a table
+    (a lost table may be anywhere); else the pages of the tables with cells unread, and the page
+    after each (where a table's continuation may have gone unfound)."""
+    if _tables_lost(report):
+        return set(range(1, pages + 1))
+    short: set[int] = set()
+    for cells in report.tables.values():
+        if any(c.value is None for c in cells):
+            on = {c.page for c in cells if c.page is not None}
+            short |= on | {p + 1 for p in on if p < pages}
+            if not on:
+                return set(range(1, pages + 1))
+    return short
 
 
 def _overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:

@@ -13,14 +13,21 @@ from .rules import solid_rows
 from .settings import Settings
 from .types import Page, StraightPage
 
+COLOURED_LIGHTER = 0.5  # how much lighter than its brightest channel a coloured pixel is made
+
 
 def to_gray(image: np.ndarray) -> np.ndarray:
-    """One gray channel of a page image (the red one of a colour page)."""
+    """One gray channel of a page image; on a colour page, coloured ink (a seal) made light."""
     if image.ndim == 2:
         return image
-    # The darkest channel would keep a red seal as dark as the text; the red channel drops the
-    # seal's red ink to near-white while black print stays black.
-    return image[:, :, 0].copy()
+    # The darkest channel would keep a red seal as dark as the text. The red channel drops a red
+    # seal's ink to a light gray, but a light gray is still read (a seal's character over an
+    # empty cell read "9"), and a blue stamp stays dark in it. The brightest channel, lightened
+    # by how coloured the pixel is, takes any seal's ink to paper; black print, under a seal
+    # too, is dark in every channel and stays dark.
+    brightest = image.max(axis=2)
+    colour = brightest - image.min(axis=2)
+    return np.minimum(255.0, brightest + COLOURED_LIGHTER * colour).astype(np.uint8)
 
 
 def _rotate(gray: np.ndarray, angle: float) -> tuple[np.ndarray, np.ndarray]:

@@ -592,3 +592,26 @@ def test_one_label_cell_over_seven_rows_numbered_in_brackets_across_two_groups_g
     for i, key in enumerate(["r3_1", "r3_2", "r3_3", "r3_4", "r3_5", "r3_6", "r3_7", "r3_8", "r4_1", "r4_2"]):
         assert [found[(key, col)] for col in COLUMNS] == [10 * (i + 1) + j for j in range(7)], key
 
+
+
+def test_table_four_under_group_headers_cut_to_pieces_maps_by_order():
+    """Table 四 of a Word report scanned without its outer border (fresh foreign set 120441, its
+    cells as read): a false rule through its group headers leaves their top row blank and cuts
+    the rest into pieces that read "了政复1", "尺经复1", "吕起诉）"; its fifteen leaves read for
+    sure. Every group's columns are printed, so the leaves repeated three times are the three
+    groups in the layout's order (10 of the 15 were left unmapped)."""
+    leaves = ["结果维持", "结果纠正", "其他结果", "尚末审结", "总计"]
+    groups = [(0, 0, 5, ""), (0, 5, 5, ""), (0, 10, 5, ""), (1, 0, 2, ""), (1, 2, 1, "了政复1"), (1, 3, 2, ""),
+              (1, 5, 2, "行政诉讼（"), (1, 7, 1, "尺经复1"), (1, 8, 1, "直接赵"), (1, 9, 1, "诉)"),
+              (1, 10, 2, "行政诉↓"), (1, 12, 1, "(复议"), (1, 13, 2, "吕起诉）")]
+    table = Table([4], 4, 15, [_cell(r, c, text, 1, span) for r, c, span, text in groups]
+                  + [_cell(2, c, leaves[c % 5]) for c in range(15)]
+                  + [_cell(3, c, str(c + 1)) for c in range(15)])
+    classify(table)
+    layout = get_layout("2019")
+    found = {(c.row, c.col): c.value
+             for c in map_table(layout.tables["review_litigation"], [view(table)], layout, 62.0)}
+    cols = ["upheld", "corrected", "other", "pending", "total"]
+    for b, row in enumerate(["review", "litigation_direct", "litigation_after_review"]):
+        for i, col in enumerate(cols):
+            assert found[(row, col)] == 5 * b + i + 1, (row, col)

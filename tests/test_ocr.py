@@ -248,3 +248,46 @@ def test_the_blurred_dots_of_the_rule_over_blank_cells_are_no_print(engine):
     strip = cv2.imread(str(ROOT / "tests" / "data" / "blurred-dotted-rule-over-blank-cells.png"), cv2.IMREAD_GRAYSCALE)
     boxes = [(20, 210, 144, 290), (148, 210, 273, 290), (277, 210, 406, 290), (410, 210, 538, 290), (543, 210, 671, 290)]
     assert [r.text for r in read_cells(strip, boxes, engine)] == ["1", "", "1", "", ""]
+
+
+def _strip_on_page(name: str):
+    """A strip of a page (tests/data/NAME.*) set where it lay on a page of the size it came from
+    (the reader's stroke length is the page's), with its cell boxes and their true values."""
+    import json
+
+    import cv2
+    import numpy as np
+
+    from .conftest import ROOT
+
+    data = ROOT / "tests" / "data"
+    spec = json.loads((data / f"{name}.json").read_text(encoding="utf-8"))
+    image_file = next(p for p in data.glob(f"{name}.*") if p.suffix != ".json")
+    strip = cv2.imread(str(image_file), cv2.IMREAD_UNCHANGED)
+    if strip.ndim == 3:
+        strip = strip[:, :, ::-1]  # OpenCV's BGR to the loader's RGB
+    page = np.full((*spec["page_shape"], *strip.shape[2:]), 255, dtype=np.uint8)
+    page[: strip.shape[0], : strip.shape[1]] = strip
+    return page, [tuple(b) for b in spec["boxes"]], spec["values"]
+
+
+def _values(readings) -> list:
+    parsed = [parse_number(r.numeric_text or r.text) for r in readings]
+    return [p.value if p is not None else None for p in parsed]
+
+
+def test_a_red_seal_over_empty_cells_reads_as_paper(engine):
+    """Table 三 of an HTML report under a red seal, colour JPEG at 150 dpi (a fresh foreign set's
+    seal condition, drawn after the reader was written): in the red channel the seal's characters
+    stay a light gray, and the empty cells under them read "9", "A", "一扇" (false failures).
+    The page's coloured ink is paper to the reader; the print under the seal is still read."""
+    page, boxes, values = _strip_on_page("seal-table")
+    assert _values(read_cells(to_gray(page), boxes, engine)) == values
+
+
+def test_a_count_wrapped_in_a_narrow_cell_reads_whole(engine):
+    """Table 三's total row of a Word report at 300 dpi: "422" wraps in its narrow cell as "4 2"
+    over "2", and the faint diagonal of that "2" splits it in two. Its curve was joined to the
+    line above as one glyph ("42" + "U"); a line whole in itself is not part of a split glyph."""
+    page, boxes, values = _strip_on_page("wrapped-counts")
+    assert _values(read_cells(to_gray(page), boxes, engine)) == values

@@ -175,15 +175,26 @@ def _dashed_rule_pieces(stats: np.ndarray, stroke: int) -> set[int]:
     return out
 
 
+GLYPH_GAP = 0.25  # of the taller part: most a glyph's own gap spans (a line's leading spans more),
+# or a stroke's length (a coarse scan's "2" cut in two by a gap of a few pixels)
+
+
 def join_split_glyphs(segments: list[tuple[int, int]], char_height: int) -> list[tuple[int, int]]:
     """Segments that together are no taller than one line of print are one line: a glyph whose
-    parts lie apart (a 仿宋 "2" whose base stroke stands off its curve) is not two lines."""
+    parts lie apart (a 仿宋 "2" whose base stroke stands off its curve, a blurred 75-dpi "2"
+    enlarged) is not two lines. Up to a fifth taller only where they lie closer than the leading
+    between lines: a count wrapped in a narrow cell ("42" over a "2" whose faint diagonal splits
+    it) is two lines, the first of them whole."""
     out: list[tuple[int, int]] = []
     for a, b in segments:
-        if out and b - out[-1][0] <= 1.2 * char_height:
-            out[-1] = (out[-1][0], b)
-        else:
-            out.append((a, b))
+        if out:
+            top, bottom = out[-1]
+            taller = max(b - a, bottom - top)
+            near = a - bottom <= max(char_height / 5, GLYPH_GAP * taller)
+            if b - top <= char_height or (b - top <= 1.2 * char_height and near):
+                out[-1] = (top, b)
+                continue
+        out.append((a, b))
     return out
 
 
