@@ -310,7 +310,8 @@ class Digitizer:
         straight_pages = {}
         read = {}
         for tables, straight in self._read_pages(pages, kept):
-            read[straight.number] = (copy.deepcopy(tables), straight)
+            # The join below changes these tables: a copy as read (a kept page's is kept already).
+            read[straight.number] = (kept or {}).get(straight.number) or (copy.deepcopy(tables), straight)
             tables_by_page.append(tables)
             report.page_sources.append("text" if straight.text is not None else "ocr")
             if self.settings.reread and tables and straight.text is None:
