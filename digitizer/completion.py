@@ -111,6 +111,15 @@ def _region_ink(gray: np.ndarray, grid: Grid) -> np.ndarray:
     return binarize(gray[y0:y1, x0:x1], FAINT_CONTRAST) > 0
 
 
+def _thin_pieces(ink: np.ndarray, grid: Grid) -> np.ndarray:
+    """The pieces of ink thin one way (dots, dashes, lines), as _thin keeps them."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
+    thin = max(4, (grid.bbox[2] - grid.bbox[0]) // 150)
+    keep = np.minimum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]) <= thin
+    keep[0] = False
+    return keep[labels]
+
+
 def _thin(ink: np.ndarray, grid: Grid) -> np.ndarray:
     """Only the pieces of ink inside the cells that could belong to a rule (thin one way: dots,
     dashes, lines); the strokes of a character join into blobs thicker than that. (The found
@@ -120,11 +129,7 @@ def _thin(ink: np.ndarray, grid: Grid) -> np.ndarray:
     for (bx0, by0, bx1, by1), shape in _areas(grid):
         view = inside[by0 - y0 : by1 - y0, bx0 - x0 : bx1 - x0]
         view |= True if shape is None else shape
-    count, labels, stats, _ = cv2.connectedComponentsWithStats((ink & inside).astype(np.uint8), connectivity=8)
-    thin = max(4, (grid.bbox[2] - grid.bbox[0]) // 150)
-    keep = np.minimum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]) <= thin
-    keep[0] = False
-    return keep[labels]
+    return _thin_pieces(ink & inside, grid)
 
 
 def _faint(gray: np.ndarray, grid: Grid) -> bool:
@@ -148,13 +153,15 @@ def _seen(box: BBox, text: list[BBox]) -> np.ndarray:
     return seen
 
 
-def rule_columns(ink: np.ndarray, seen: np.ndarray, margin: int,
-                 shape: np.ndarray | None = None) -> list[tuple[int, int, int, bool, int]]:
+def rule_columns(ink: np.ndarray, seen: np.ndarray, margin: int, shape: np.ndarray | None = None,
+                 longest: bool = False) -> list[tuple[int, int, int, bool, int]]:
     """Columns of a cell's ink (booleans, rows x columns) where a rule runs, judged where the
     column is seen (not under text): whole from wall to wall, or as a stretch of even dots or
     dashes over much of the cell. One (column, start, end, whole, pieces) per run of such columns; a
     stretch that comes near a wall is carried to it. `shape`: the area's own pixels, where it is
-    no rectangle (an L-shaped area: its lost rule runs across its narrow arm, wall to wall there)."""
+    no rectangle (an L-shaped area: its lost rule runs across its narrow arm, wall to wall there).
+    `longest`: of a run of columns, the one whose rule runs longest (else the best covered that
+    reads as a rule: down a tall area, print beside the rule may cover a column next to it more)."""
     height, width = ink.shape
     if height < MIN_SIDE or width <= 2 * margin:
         return []
@@ -174,14 +181,18 @@ def rule_columns(ink: np.ndarray, seen: np.ndarray, margin: int,
                 end += 1
             # The best covered column of the run that reads as a rule (dots blurred into the
             # column beside may read as uneven pieces there).
+            readings = []
             for best in x + np.argsort(-cover[x : end + 1], kind="stable"):
                 inside = np.flatnonzero(shape[:, best]) if shape is not None else np.array([0, height - 1])
                 top, bottom = int(inside[0]), int(inside[-1]) + 1
                 stretch = _rule(band[top:bottom, best], seen[top:bottom, best])
                 if stretch is not None:
                     start, stop, whole, pieces = stretch
-                    columns.append((int(best), top + start, top + stop, whole, pieces))
-                    break
+                    readings.append((int(best), top + start, top + stop, whole, pieces))
+                    if not longest:
+                        break
+            if readings:
+                columns.append(max(readings, key=lambda r: r[2] - r[1]))
             x = end + 1
         else:
             x += 1
@@ -331,9 +342,83 @@ def candidates(gray: np.ndarray, grid: Grid, text: list[BBox], ink: np.ndarray |
         for y, start, end, whole, pieces in rule_columns(ink_of.T, seen.T, margin, across):
             if not any(_cuts(gray, t, y0 + y, False, memo) for t in inside if t[0] < x0 + end and t[2] > x0 + start):
                 found.append(Candidate(False, y0 + y, index, x0 + start, x0 + end, whole, pieces))
-    return (found + _on_grid_lines(gray, grid, text, ink, memo) + _apart_on_grid_lines(gray, grid, memo)
+    return (found + _down_stacked_cells(gray, grid, text, cores, ink, memo)
+            + _on_grid_lines(gray, grid, text, ink, memo) + _apart_on_grid_lines(gray, grid, memo)
             + _solid_on_grid_rows(gray, grid, ink, memo) + _rules_carried_on(gray, grid, memo)
             + (_apart_side_by_side(grid, prints) if prints is not None else []))
+
+
+def _stacks(grid: Grid) -> list[list[int]]:
+    """Runs of two or more cells stacked one on another between the same two walls (indexes
+    into the grid's cells, top first)."""
+    tolerance = _tolerance(grid)
+    by_row: dict[int, list[int]] = {}
+    for i, cell in enumerate(grid.cells):
+        by_row.setdefault(cell.row, []).append(i)
+    below: dict[int, int] = {}
+    for i, upper in enumerate(grid.cells):
+        for j in by_row.get(upper.row + upper.row_span, []):
+            lower = grid.cells[j].bbox
+            if abs(lower[0] - upper.bbox[0]) <= tolerance and abs(lower[2] - upper.bbox[2]) <= tolerance:
+                below[i] = j
+    stacks = []
+    for top in sorted(set(below) - set(below.values())):
+        stack = [top]
+        while stack[-1] in below:
+            stack.append(below[stack[-1]])
+        stacks.append(stack)
+    return stacks
+
+
+def _down_stacked_cells(gray: np.ndarray, grid: Grid, text: list[BBox], cores: list[BBox],
+                        ink: np.ndarray | None, memo: Memo) -> list[Candidate]:
+    """Column rules down a stack of cells between the same two walls, judged down the whole
+    stack: dashes longer than the rows are low leave one or two pieces in each cell (a Word
+    table's dashed rules across a header row and its row of counts), too few to tell from print
+    there; down the stack they are a row of even dashes. As on the grid's own lines, the ink is
+    judged text boxes or not (a header's words either side of the rule are one box of the
+    detector's), but never through print. A rule found from top to bottom of the stack (the
+    stretch most of a run of columns shows: print beside a rule covers the column next to it
+    more) is a candidate in each of its cells."""
+    found = []
+    margin = _tolerance(grid)
+    for stack in _stacks(grid):
+        boxes = [grid.cells[i].bbox for i in stack]
+        x0, x1 = min(b[0] for b in boxes), max(b[2] for b in boxes)
+        y0, y1 = boxes[0][1], boxes[-1][3]
+        if x1 - x0 <= 2 * margin:
+            continue
+        box = (x0, y0, x1, y1)
+        # Print the detector missed is looked for where it found none, off the walls (a row
+        # rule's dashes lie on both sides of the line).
+        walls = np.zeros(y1 - y0, dtype=bool)
+        for _, top, _, _ in boxes[1:]:
+            walls[max(0, top - y0 - margin) : top - y0 + margin] = True
+        walls[:margin] = walls[-margin:] = True
+        untexted = _seen(box, cores)
+        untexted[walls] = False
+        area = _area_ink(gray, grid, box, ink, memo)
+        # Text boxes within each cell: a box reaching over a wall between them would count its ink.
+        inside = [(max(t[0], b[0]), max(t[1], b[1]), min(t[2], b[2]), min(t[3], b[3]))
+                  for b in boxes for t in text if t[0] < b[2] and t[2] > b[0] and t[1] < b[3] and t[3] > b[1]]
+        # Judged on the thin pieces of ink alone: dashes are; the strokes of a character join in
+        # a blob (the wrapped labels of a column of label cells line up in pieces from row to row).
+        # A dash across a wall is cut from the wall's rule first, and given its piece of it back.
+        off_walls = area.copy()
+        off_walls[walls] = False
+        thin = _thin_pieces(off_walls, grid) | (area & walls[:, None])
+        everywhere = np.ones(area.shape, dtype=bool)
+        for x, start, end, _, pieces in rule_columns(thin, everywhere, margin, longest=True):
+            if pieces < PIECES or start > margin or end < (y1 - y0) - margin:
+                continue
+            # Its dashes run on where no text is (a column of counts, one a row, is all in text).
+            clear = untexted[:, x]
+            if not clear.any() or area[clear, max(0, x - 1) : x + 2].any(axis=1).mean() < COVER:
+                continue
+            if _through_print(area & untexted, x) or any(_cuts(gray, t, x0 + x, True, memo, NEAR) for t in inside):
+                continue
+            found += [Candidate(True, x0 + x, i, b[1], b[3], False, pieces) for i, b in zip(stack, boxes)]
+    return found
 
 
 def _apart_side_by_side(grid: Grid, prints: list[BBox]) -> list[Candidate]:

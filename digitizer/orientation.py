@@ -27,6 +27,9 @@ from .types import BBox, CellReading, Grid
 SAMPLE_CELLS = 80
 SURE = 0.9
 WEAK_VOTE = 4  # cells' votes: a margin smaller than this between the two directions decides nothing
+BLOCK = (12, 6)  # characters wide and high: a cell this large is a block of cells (see _block)
+BLOCK_LINES = 4  # ... as is one whose print splits into more lines than this both ways
+CHARACTER = 5  # strokes (stroke_length): about one character's height
 KNOWN = 70.0  # similarity to a known word at which a reading is that word
 PROSE_LINE = 5  # a run of print this many times as long as it is thick is a line of text
 PROSE_LEAST = 40  # strokes (stroke_length) of lines, about eight characters, for prose to have a say
@@ -51,8 +54,12 @@ def _sample(gray: np.ndarray, grids: list[Grid]) -> list[tuple[BBox, np.ndarray]
     return out
 
 
-def _sample_masks(gray: np.ndarray, grids: list[Grid]) -> list[np.ndarray]:
-    return [mask for _, mask in _sample(gray, grids)]
+def _block(bbox: BBox, stroke: int) -> bool:
+    """Whether a cell is a block of many cells (their dashed rules not found before completion):
+    its rows and columns of counts say nothing of which way text runs."""
+    x0, y0, x1, y1 = bbox
+    wide, high = BLOCK
+    return x1 - x0 >= wide * CHARACTER * stroke and y1 - y0 >= high * CHARACTER * stroke
 
 
 def word_cells(gray: np.ndarray, grids: list[Grid], count: int = 12) -> list[BBox]:
@@ -69,8 +76,13 @@ def text_is_vertical(gray: np.ndarray, grids: list[Grid]) -> bool:
     the many ordinary ones. A table of narrow columns with headers written one character per
     line (table 四) votes vertical too: the pipeline then lets the recognizer decide."""
     votes, voters = 0, 0
-    for mask in _sample_masks(gray, grids):
+    stroke = stroke_length(gray)
+    for bbox, mask in _sample(gray, grids):
+        if _block(bbox, stroke):
+            continue
         along, across = len(split_lines(mask)), len(split_lines(mask.T))
+        if min(along, across) > BLOCK_LINES:
+            continue  # a block of cells' counts (see _block)
         votes += (across < along) - (along < across)
         voters += along != across
     # A near tie is no answer (the rest of table 三 lying on its side, its organisation headers

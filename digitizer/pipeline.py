@@ -188,7 +188,13 @@ class Digitizer:
             # a page lying on its side is found whole either way up).
             if on_its_side or sum(len(g.cells) for g in found) >= KEPT_CELLS * cells:
                 candidates.append((k, t, found))
-        scored = [(self._upright_score(t, found), k, t, found) for k, t, found in candidates]
+        readings = [(*self._upright_score(t, found), k, t, found) for k, t, found in candidates]
+        # Where the page may as well lie as it is, a quarter turn reading no word the layouts
+        # print is no better reading of it: its noise may read confidently ("福T圖"), while the
+        # page as it lies, its dashed rules not yet found, reads its blocks of cells as
+        # low-confidence lines.
+        scored = [(score, k, t, found) for score, known, k, t, found in readings
+                  if on_its_side or k % 2 == 0 or known > 0]
         best = max(score for score, *_ in scored)
         # Words stacked a character a line in narrow cells (table 四's headers) read about as
         # well on their side as upright: of the readings about as good as the best, the one with
@@ -198,12 +204,15 @@ class Digitizer:
         _, _, straight, grids = min((c for c in scored if c[0] >= best - margin), key=lambda c: (c[1] % 2, c[1]))
         return straight, grids
 
-    def _upright_score(self, straight: StraightPage, grids: list) -> float:
+    def _upright_score(self, straight: StraightPage, grids: list) -> tuple[float, float]:
+        """How surely the page reads upright as it lies (orientation.upright_score), and the
+        share of its words the layouts print."""
         boxes = orientation.word_cells(straight.image, grids) + orientation.prose_boxes(straight.image, grids)
         if not boxes:
-            return 0.0
+            return 0.0, 0.0
         readings = read_cells(straight.image, boxes, self.engine, self.settings.rec_batch_size)
-        return orientation.upright_score(readings, self._vocabulary)
+        return (orientation.upright_score(readings, self._vocabulary),
+                orientation.known_share(readings, self._vocabulary))
 
     def _finish(self, straight: StraightPage, grids: list, readings: list) -> tuple[list[Table], StraightPage]:
         tables, confidence = self._tables(straight, grids, readings)

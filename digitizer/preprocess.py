@@ -13,7 +13,11 @@ from .rules import solid_rows
 from .settings import Settings
 from .types import Page, StraightPage
 
-COLOURED_LIGHTER = 0.5  # how much lighter than its brightest channel a coloured pixel is made
+PAPER_PERCENTILE = 90  # of a channel's levels on the page: its paper (most of a page is paper)
+DARKEST_PAPER = 64  # a channel's paper is taken no darker than this (a page mostly dark stays dark)
+SEAL_COLOUR = 60  # brightest minus darkest channel, paper made white: only coloured ink goes so far
+SEAL_REACH = 1 / 60  # of the page's shorter side: how far round such ink its paler strokes lie
+COLOURED_LIGHTER = 0.5  # how much lighter than its brightest channel a seal's pixel is made
 
 
 def to_gray(image: np.ndarray) -> np.ndarray:
@@ -22,12 +26,32 @@ def to_gray(image: np.ndarray) -> np.ndarray:
         return image
     # The darkest channel would keep a red seal as dark as the text. The red channel drops a red
     # seal's ink to a light gray, but a light gray is still read (a seal's character over an
-    # empty cell read "9"), and a blue stamp stays dark in it. The brightest channel, lightened
-    # by how coloured the pixel is, takes any seal's ink to paper; black print, under a seal
-    # too, is dark in every channel and stays dark.
-    brightest = image.max(axis=2)
-    colour = brightest - image.min(axis=2)
-    return np.minimum(255.0, brightest + COLOURED_LIGHTER * colour).astype(np.uint8)
+    # empty cell read "9"), and a blue stamp stays dark in it. So the gray is the brightest
+    # channel, and round coloured ink (a seal) it is lightened by how coloured the pixel is:
+    # the seal goes to paper, black print under it is dark in every channel and stays dark.
+    # Colour is measured once the paper is white, and the lightening is kept to where some ink
+    # is strongly coloured: print on yellowed paper is as coloured as the paper, a JPEG's coarse
+    # colour bleeds some into thin strokes (a light minus of JPEG-30 print, lightened, read "/"),
+    # and the same coarse colour leaves a seal's thin strokes paler in colour than in darkness.
+    channels = cv2.split(np.ascontiguousarray(image[:, :, :3]))
+    balanced = [cv2.LUT(c, _to_white(c[::4, ::4])) for c in channels]
+    brightest = cv2.max(cv2.max(balanced[0], balanced[1]), balanced[2])
+    colour = cv2.subtract(brightest, cv2.min(cv2.min(balanced[0], balanced[1]), balanced[2]))
+    coloured_ink = cv2.compare(colour, SEAL_COLOUR, cv2.CMP_GT)
+    if not cv2.countNonZero(coloured_ink):
+        return brightest
+    reach = max(3, round(min(image.shape[:2]) * SEAL_REACH))
+    seal = cv2.dilate(coloured_ink, cv2.getStructuringElement(cv2.MORPH_RECT, (2 * reach + 1, 2 * reach + 1)))
+    lighter = cv2.addWeighted(brightest, 1.0, colour, COLOURED_LIGHTER, 0.0)  # saturates at 255
+    return np.where(seal > 0, lighter, brightest)
+
+
+def _to_white(sample: np.ndarray) -> np.ndarray:
+    """A lookup table taking one channel's paper level (its PAPER_PERCENTILE) to white."""
+    counts = np.bincount(sample.ravel(), minlength=256)
+    paper = int(np.searchsorted(np.cumsum(counts), counts.sum() * PAPER_PERCENTILE / 100))
+    levels = np.arange(256, dtype=np.float32) * (255 / max(paper, DARKEST_PAPER))
+    return np.minimum(255, np.round(levels)).astype(np.uint8)
 
 
 def _rotate(gray: np.ndarray, angle: float) -> tuple[np.ndarray, np.ndarray]:

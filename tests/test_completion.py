@@ -152,6 +152,17 @@ def test_print_the_detector_missed_is_no_rule():
     assert [position for position, run in groups if run[0].vertical] == []
 
 
+def _piece_on_page(name: str, shape: tuple[int, int], at: tuple[int, int]):
+    """A piece of a straightened page (tests/data/`name`) put back where it lay (top, left) on a
+    page of its size and paper, and the one grid the line finder frames there."""
+    piece = cv2.imread(str(ROOT / "tests" / "data" / name), cv2.IMREAD_GRAYSCALE)
+    page = np.full(shape, int(np.median(piece)), dtype=np.uint8)
+    top, left = at
+    page[top : top + piece.shape[0], left : left + piece.shape[1]] = piece
+    (found,) = grid.grids_from_lines(*find_lines(page), 1, fewest_columns=1)
+    return page, found
+
+
 def test_long_dashes_the_detector_boxed_with_a_bit_of_wall_are_a_rule(detect):
     """Block (八) of table 二 in a Word report at level 1, drawn as a table of its own: solid
     frame, dashed inner rules of long dashes, two to a row. The line finder kept the row rules
@@ -160,10 +171,7 @@ def test_long_dashes_the_detector_boxed_with_a_bit_of_wall_are_a_rule(detect):
     dashes uneven: no column was found, the frame was dropped and the block with it. A box of a
     dashed rule and a bit of the walls is no print; the wall's edge is no dash. (tests/data/docx-
     l1-dashed-lone-block.jpg, the block as straightened, put back where it lay on its page.)"""
-    piece = cv2.imread(str(ROOT / "tests" / "data" / "docx-l1-dashed-lone-block.jpg"), cv2.IMREAD_GRAYSCALE)
-    page = np.full((2339, 1654), int(np.median(piece)), dtype=np.uint8)
-    page[1828 : 1828 + piece.shape[0], 140 : 140 + piece.shape[1]] = piece
-    (found,) = grid.grids_from_lines(*find_lines(page), 1, fewest_columns=1)
+    page, found = _piece_on_page("docx-l1-dashed-lone-block.jpg", (2339, 1654), (1828, 140))
     assert found.n_cols == 1, "the line finder already sees the column rules: the test measures nothing"
     completed = completion.complete_grid(page, found, detect)
     assert (completed.n_rows, completed.n_cols) == (3, 3)
@@ -184,3 +192,19 @@ def test_a_dotted_row_rule_the_detector_boxed_as_text_is_no_print():
     for digit in ((53, 30, 97, 89), (53, 162, 97, 221)):
         x0, y0, x1, y1 = completion._print_box(gray, digit, memo)
         assert x1 > x0 and y1 > y0
+
+
+def test_dashed_column_rules_too_long_for_low_rows_are_found_down_the_stack(detect):
+    """Table 四's litigation half of the 乐清 2020 report as the Word renderer drew it (300 dpi,
+    long dashes): under each group header, the rules between 结果纠正, 其他结果 and 尚未审结 leave
+    two dashes in the header cell and one or two in the row of counts, and the detector boxes
+    the header's words on both sides of a rule as one line. No cell showed enough of a rule:
+    three columns stayed one cell, their "/"s read "ii" and "7", and a relation failed that
+    holds. Down the header cell and the cell under it, between the same walls, the dashes are
+    many and even. (tests/data/docx-table-four-dashed-low-rows.jpg, the table as straightened,
+    put back where it lay on its page.)"""
+    page, found = _piece_on_page("docx-table-four-dashed-low-rows.jpg", (3508, 2481), (1055, 294))
+    assert found.n_cols == 6, "the line finder sees other rules than it did: the test measures something else"
+    completed = completion.complete_grid(page, found, detect)
+    assert (completed.n_rows, completed.n_cols) == (4, 10)
+    assert all(c.col_span == 1 for c in completed.cells if c.row == 3)
