@@ -408,6 +408,7 @@ def _down_stacked_cells(gray: np.ndarray, grid: Grid, text: list[BBox], cores: l
         off_walls[walls] = False
         thin = _thin_pieces(off_walls, grid) | (area & walls[:, None])
         everywhere = np.ones(area.shape, dtype=bool)
+        untexted_ink = area & untexted
         for x, start, end, _, pieces in rule_columns(thin, everywhere, margin, longest=True):
             if pieces < PIECES or start > margin or end < (y1 - y0) - margin:
                 continue
@@ -415,7 +416,7 @@ def _down_stacked_cells(gray: np.ndarray, grid: Grid, text: list[BBox], cores: l
             clear = untexted[:, x]
             if not clear.any() or area[clear, max(0, x - 1) : x + 2].any(axis=1).mean() < COVER:
                 continue
-            if _through_print(area & untexted, x) or any(_cuts(gray, t, x0 + x, True, memo, NEAR) for t in inside):
+            if _through_print(untexted_ink, x) or any(_cuts(gray, t, x0 + x, True, memo, NEAR) for t in inside):
                 continue
             found += [Candidate(True, x0 + x, i, b[1], b[3], False, pieces) for i, b in zip(stack, boxes)]
     return found

@@ -44,9 +44,10 @@ def _sample(gray: np.ndarray, grids: list[Grid]) -> list[tuple[BBox, np.ndarray]
     """Boxes and ink masks of (up to SAMPLE_CELLS) inked cells of the page's tables."""
     cells = [c for g in grids for c in g.cells]
     out = []
+    stroke = stroke_length(gray)
     for cell in cells:
         x0, y0, x1, y1 = cell.bbox
-        mask = ink_mask(gray[y0 + 2 : y1 - 2, x0 + 2 : x1 - 2], stroke_length(gray))
+        mask = ink_mask(gray[y0 + 2 : y1 - 2, x0 + 2 : x1 - 2], stroke)
         if mask is not None and mask.sum() > 50:
             out.append((cell.bbox, mask))
         if len(out) == SAMPLE_CELLS:
