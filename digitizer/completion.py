@@ -111,11 +111,13 @@ def _region_ink(gray: np.ndarray, grid: Grid) -> np.ndarray:
     return binarize(gray[y0:y1, x0:x1], FAINT_CONTRAST) > 0
 
 
-def _thin_pieces(ink: np.ndarray, grid: Grid) -> np.ndarray:
-    """The pieces of ink thin one way (dots, dashes, lines), as _thin keeps them."""
+def _thin_pieces(ink: np.ndarray, grid: Grid, upright: bool = False) -> np.ndarray:
+    """The pieces of ink thin one way (dots, dashes, lines), as _thin keeps them; `upright`: thin
+    across, as the dashes of a column rule are (a "—" printed for 0 is no piece of one)."""
     count, labels, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
     thin = max(4, (grid.bbox[2] - grid.bbox[0]) // 150)
-    keep = np.minimum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]) <= thin
+    width = stats[:, cv2.CC_STAT_WIDTH]
+    keep = (width if upright else np.minimum(width, stats[:, cv2.CC_STAT_HEIGHT])) <= thin
     keep[0] = False
     return keep[labels]
 
@@ -406,15 +408,17 @@ def _down_stacked_cells(gray: np.ndarray, grid: Grid, text: list[BBox], cores: l
         # A dash across a wall is cut from the wall's rule first, and given its piece of it back.
         off_walls = area.copy()
         off_walls[walls] = False
-        thin = _thin_pieces(off_walls, grid) | (area & walls[:, None])
+        dashes = _thin_pieces(off_walls, grid, upright=True)
+        thin = dashes | (area & walls[:, None])
         everywhere = np.ones(area.shape, dtype=bool)
         untexted_ink = area & untexted
         for x, start, end, _, pieces in rule_columns(thin, everywhere, margin, longest=True):
             if pieces < PIECES or start > margin or end < (y1 - y0) - margin:
                 continue
-            # Its dashes run on where no text is (a column of counts, one a row, is all in text).
+            # Its dashes run on where no text is (a column of counts, one a row, is all in text):
+            # dashes, not the walls every line down the stack crosses, nor print the detector missed.
             clear = untexted[:, x]
-            if not clear.any() or area[clear, max(0, x - 1) : x + 2].any(axis=1).mean() < COVER:
+            if not clear.any() or dashes[clear, max(0, x - 1) : x + 2].any(axis=1).mean() < COVER:
                 continue
             if _through_print(untexted_ink, x) or any(_cuts(gray, t, x0 + x, True, memo, NEAR) for t in inside):
                 continue

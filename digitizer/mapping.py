@@ -9,8 +9,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 import numpy as np
+from opencc import OpenCC
 from rapidfuzz import fuzz
 from scipy.optimize import linear_sum_assignment
 
@@ -22,9 +24,16 @@ from .types import Table, TableCell, ValueCell
 _NOT_WORD = re.compile(r"[^\w]|_", re.UNICODE)
 
 
+# The recognizer's alphabet holds both scripts, and bold print ("上一年项目数量" in 黑体 on a 1-bit
+# scan) often reads in traditional forms ("上一年項日數量"): labels compare in simplified ones.
+_TO_SIMPLIFIED = OpenCC("t2s")
+
+
+@lru_cache(maxsize=65536)
 def norm(text: str) -> str:
-    """A label reduced to what is compared: NFKC (full-width to half-width), no spaces or punctuation."""
-    return _NOT_WORD.sub("", unicodedata.normalize("NFKC", text))
+    """A label reduced to what is compared: NFKC (full-width to half-width), simplified forms, no
+    spaces or punctuation."""
+    return _NOT_WORD.sub("", _TO_SIMPLIFIED.convert(unicodedata.normalize("NFKC", text)))
 
 
 def similarity(a: str, b: str) -> float:

@@ -532,7 +532,13 @@ def find_lines(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     # (a number set close to it) is further off.
     near = max(2, thin // 3)
     rows = free_rows(solid_rows(binary, h_len), binary, near, sure=3 * h_len, fringe=FRINGE)
-    columns = np.ascontiguousarray(free_rows(np.ascontiguousarray(solid_columns(binary, v_len).T), across, near, sure=3 * v_len, fringe=FRINGE).T)
+    # The long row rules a column rule meets are no print beside it: a low row between thick
+    # borders (a table's last row carried over to a page of its own) has a quarter of its column
+    # rules' length at the crossings. (Short ones may be the bars of a "三" beside its stem.)
+    long_rows = solid_rows(rows, 3 * h_len)
+    off_rows = np.ascontiguousarray((binary & ~cv2.dilate(long_rows, _kernel(1, 3))).T)
+    columns = np.ascontiguousarray(free_rows(np.ascontiguousarray(solid_columns(binary, v_len).T), off_rows, near,
+                                             sure=3 * v_len, fringe=FRINGE).T)
     solid_cols = columns.copy()
     dashed = _dashed(gray, rows, columns)
     nothing = np.zeros_like(rows)

@@ -208,3 +208,16 @@ def test_dashed_column_rules_too_long_for_low_rows_are_found_down_the_stack(dete
     completed = completion.complete_grid(page, found, detect)
     assert (completed.n_rows, completed.n_cols) == (4, 10)
     assert all(c.col_span == 1 for c in completed.cells if c.row == 3)
+
+
+def test_a_dash_printed_for_zero_down_a_stack_is_no_dashed_rule(detect):
+    """Block (一) of table 二 in a Word report at level 2 (solid rules, a page left a little
+    skewed): down the stack of 对外公开总数量 over "—" (0) over "2", a line crossing the row rules,
+    the "—" and the walls' given-back ink read as a row of even dashes, and a column rule was
+    drawn through the header's words and the "2" (read "Z"): the column lost its key and its two
+    counts. A column rule's dashes are thin across; a "—" is flat. (tests/data/docx-l2-dash-for-
+    zero-down-a-stack.png, the table as straightened, put back where it lay.)"""
+    page, found = _piece_on_page("docx-l2-dash-for-zero-down-a-stack.png", (2339, 1655), (1280, 175))
+    completed = completion.complete_grid(page, found, detect)
+    assert found.n_cols == 4
+    assert completed.n_cols == 4  # no column rule drawn down the stack

@@ -914,3 +914,19 @@ def test_a_table_whose_dashed_rules_are_lost_is_not_turned_on_its_side(settings,
     texts = "".join(c.text for t in _read_page(settings, name) for c in t.cells)
     assert words in texts
     assert "况情人" not in texts and "织组他" not in texts
+
+
+def test_a_low_last_row_between_thick_borders_keeps_its_column_rules():
+    """Table 三's last row, 四、结转下年度继续办理, alone at the top of the next page of a Word
+    report (thick outer border, thin solid column rules, zeros printed "—"): the thick top and
+    bottom borders the column rules meet are a quarter of their length, and were taken for print
+    beside them, so every other column rule was dropped and two cells' dashes read as one "1"
+    between them (a real page of a report drawn by the Word renderer,
+    tests/data/docx-thick-border-last-row-carried-over.png, put back where it lay)."""
+    piece = cv2.imread(str(DATA / "docx-thick-border-last-row-carried-over.png"), cv2.IMREAD_GRAYSCALE)
+    page = np.full((2339, 1655), int(np.median(piece)), dtype=np.uint8)
+    page[235 : 235 + piece.shape[0], 205 : 205 + piece.shape[1]] = piece
+    [grid] = find_grids(page, 1)
+    assert (grid.n_rows, grid.n_cols) == (1, 8)
+    widths = [cell.bbox[2] - cell.bbox[0] for cell in grid.cells[1:]]
+    assert max(widths) < 1.5 * min(widths)  # seven count cells alike, none two cells wide

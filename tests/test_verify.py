@@ -106,3 +106,39 @@ def test_two_misread_counts_of_one_column_are_read_again_together(engine):
     assert [(c.value, c.read_as) for c in read] == [(true[(c.row, c.col)], misread[(c.row, c.col)]["read"]) for c in read]
     assert all("together with 1 other cell" in (c.corrected_by or "") for c in read)
     assert not [c for c in checks if c.status == "fail"]
+
+
+def _table_with_legal_services_of_r5_2_from(crop: str, engine):
+    """Table 三 of an HTML report at level 2 scanned at 75 dpi, every count as printed, but r5_2
+    (重复申请) of 法律服务机构, printed "/" (0), read "1" (tests/data/html-75dpi-slash-read-as-1.json),
+    re-read from `crop` put back where that cell lay on its page."""
+    stored = json.loads((DATA / "html-75dpi-slash-read-as-1.json").read_text(encoding="utf-8"))
+    suspect, box = ("r5_2", "legal_services"), (1170, 1584, 1253, 1621)
+    cells = [ValueCell("applications", c["row"], c["col"], 1 if (c["row"], c["col"]) == suspect else c["value"],
+                       "1" if (c["row"], c["col"]) == suspect else str(c["value"]), 0.72, 2, None,
+                       straight_bbox=box if (c["row"], c["col"]) == suspect else None)
+             for c in stored["applications"]]
+    piece = cv2.imread(str(DATA / crop), cv2.IMREAD_GRAYSCALE)
+    image = np.full((2340, 1654), int(np.median(piece)), dtype=np.uint8)
+    image[box[1] - 5 : box[1] - 5 + piece.shape[0], box[0] - 5 : box[0] - 5 + piece.shape[1]] = piece
+    checks = correct_misreads({"applications": cells}, get_layout(stored["layout"]), {2: image}, engine)
+    [cell] = [c for c in cells if (c.row, c.col) == suspect]
+    return cell, [(c.rule, c.key) for c in checks if c.status == "fail"]
+
+
+def test_a_slash_blurred_upright_and_read_1_is_read_again_as_the_0_its_row_and_column_make_it(engine):
+    """At 75 dpi a "/" printed for 0 blurs into a short thick stroke that the recognizer reads "1"
+    on every re-reading, and leans too little to be sure it is a slash: both its row's and its
+    column's relation failed. One leaning stroke is "1" or "/" alike: offered as the least
+    runner-up, "/" makes both hold, breaks none, and is taken, recorded as a correction."""
+    cell, failing = _table_with_legal_services_of_r5_2_from("html-75dpi-slash-read-as-1-slash.png", engine)
+    assert (cell.value, cell.read_as) == (0, "1") and "one leaning stroke" in cell.corrected_by
+    assert failing == []
+
+
+def test_an_upright_1_is_not_read_again_as_a_slash(engine):
+    """The same table with a "1" of the same page in that cell: an upright stroke is no slash, the
+    number stays as printed and both relations are reported failing."""
+    cell, failing = _table_with_legal_services_of_r5_2_from("html-75dpi-slash-read-as-1-one.png", engine)
+    assert (cell.value, cell.read_as, cell.corrected_by) == (1, None, None)
+    assert sorted(failing) == [("applications.results_sum", "legal_services"), ("applications.row_total", "r5_2")]

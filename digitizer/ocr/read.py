@@ -567,6 +567,14 @@ def reread_numeric(gray: np.ndarray, bbox: BBox, engine: RecognitionEngine) -> l
         for candidate, score in offered:
             if score > candidates.get(candidate, (0.0, ""))[0]:
                 candidates[candidate] = (score, name if candidate == text else f"{name}, runner-up")
+    # One leaning stroke read "1" may be a "/" (0) blurred at 75 dpi: alike to the recognizer, and
+    # too short and thick to lean as far as a slash is sure to. Offered as the least runner-up, for
+    # the relations to settle (a misread 0 breaks its row's sum and its column's by one each); an
+    # upright "1" is no such stroke.
+    found = cell_lines(gray, bbox)
+    shape = _stroke(found[0]) if len(found) == 1 else None
+    if "1" in candidates and "/" not in candidates and shape and shape.pieces == 1 and shape.lean >= SLASH_LEAN[0] / 2:
+        candidates["/"] = (ALTERNATIVE, "one leaning stroke, 1 or /")
     return sorted(((t, c, how) for t, (c, how) in candidates.items()), key=lambda x: -x[1])
 
 

@@ -7,9 +7,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from opencc import OpenCC
 
 from digitizer import checks, mapping, reconstruct
 from digitizer.layouts import get_layout
+from digitizer.numbers import parse_number
 from digitizer.settings import Settings
 from digitizer.types import CheckStatus, ValueCell
 
@@ -67,3 +69,27 @@ def test_a_number_changed_in_print_fails_the_relations_through_it_and_no_others(
     failing = [c for c in checks.run_checks(get_layout(layout), tables) if c.status == CheckStatus.FAIL]
     cell = (injected["table"], injected["row"], injected["col"])
     assert failing and all(cell in [tuple(ref) for ref in c.cells] for c in failing), failing
+
+
+@pytest.mark.parametrize("document", RECORDED)
+def test_labels_read_in_traditional_forms_map_as_the_simplified_ones(document):
+    """The recognizer's alphabet holds both scripts, and bold print on a 1-bit scan reads in
+    traditional forms (上一年项目数量 as 上一年項日數量, 处理决定数量 as 处理決定數量: the column
+    went unmapped and its five counts were lost). The stored readings' every label and caption
+    put into traditional forms still map every cell onto its true value."""
+    to_traditional = OpenCC("s2t")
+    pages, year = load_record(document)
+    for table in (t for page in pages for t in page):
+        table.caption = to_traditional.convert(table.caption or "")
+        for cell in table.cells:
+            if parse_number(cell.text) is None:
+                cell.text = to_traditional.convert(cell.text)
+    found = mapping.choose_layout(reconstruct.join_continued(pages), year)
+    truth = _truth(document)
+    assert found.layout is not None and found.layout.name == truth["layout"]
+    label_score = Settings(workers=1).label_score
+    got = {(key, c.row, c.col): c.value for key, spec in found.layout.tables.items()
+           for c in mapping.map_table(spec, found.assigned.get(key, []), found.layout, label_score)}
+    wrong = [(key, c["row"], c["col"]) for key, table in truth["tables"].items() for c in table["cells"]
+             if got.get((key, c["row"], c["col"])) != c["value"]]
+    assert not wrong, wrong[:10]
