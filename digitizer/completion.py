@@ -299,6 +299,13 @@ def _cuts(gray: np.ndarray, box: BBox, position: int, vertical: bool, memo: Memo
     return bool(before.any() and after.any())
 
 
+def _clipped(boxes: list[BBox], to: BBox) -> list[BBox]:
+    """The parts of `boxes` inside box `to`, those that have one."""
+    x0, y0, x1, y1 = to
+    parts = [(max(b[0], x0), max(b[1], y0), min(b[2], x1), min(b[3], y1)) for b in boxes]
+    return [b for b in parts if b[0] < b[2] and b[1] < b[3]]
+
+
 def _areas(grid: Grid) -> list[tuple[BBox, np.ndarray | None]]:
     """Where rules may be missing: every cell, and every enclosed area that is no rectangle."""
     return [(cell.bbox, None) for cell in grid.cells] + list(grid.open_areas)
@@ -329,9 +336,8 @@ def candidates(gray: np.ndarray, grid: Grid, text: list[BBox], ink: np.ndarray |
         # side of the line.
         # (A cell lower or narrower than the two margins has no inside.)
         # (A box whose print is none, a rule or its dots alone, holds nothing to cut.)
-        clipped = [(max(t[0], x0 + margin), max(t[1], y0 + margin), min(t[2], x1 - margin), min(t[3], y1 - margin))
-                   for t, core in zip(text, cores) if core[0] < core[2] and core[1] < core[3]]
-        inside = [t for t in clipped if t[0] < t[2] and t[1] < t[3]]
+        printed = [t for t, core in zip(text, cores) if core[0] < core[2] and core[1] < core[3]]
+        inside = _clipped(printed, (x0 + margin, y0 + margin, x1 - margin, y1 - margin))
         # ... nor down through print the detector missed (light print in a blurred scan): the
         # upright strokes of its characters would line up as the pieces of a rule. (Not across:
         # at 75 dpi a row rule lies a pixel or two under its header's print.)
@@ -401,8 +407,7 @@ def _down_stacked_cells(gray: np.ndarray, grid: Grid, text: list[BBox], cores: l
         untexted[walls] = False
         area = _area_ink(gray, grid, box, ink, memo)
         # Text boxes within each cell: a box reaching over a wall between them would count its ink.
-        inside = [(max(t[0], b[0]), max(t[1], b[1]), min(t[2], b[2]), min(t[3], b[3]))
-                  for b in boxes for t in text if t[0] < b[2] and t[2] > b[0] and t[1] < b[3] and t[3] > b[1]]
+        inside = [t for b in boxes for t in _clipped(text, b)]
         # Judged on the thin pieces of ink alone: dashes are; the strokes of a character join in
         # a blob (the wrapped labels of a column of label cells line up in pieces from row to row).
         # A dash across a wall is cut from the wall's rule first, and given its piece of it back.
@@ -510,8 +515,7 @@ def _on_grid_lines(gray: np.ndarray, grid: Grid, text: list[BBox], ink: np.ndarr
             continue
         ink_of = _area_ink(gray, grid, cell.bbox, ink, memo)
         # Text boxes within the cell: a box reaching over the cell's walls would count their ink.
-        inside = [(max(t[0], x0), max(t[1], y0), min(t[2], x1), min(t[3], y1))
-                  for t in text if t[0] < x1 and t[2] > x0 and t[1] < y1 and t[3] > y0]
+        inside = _clipped(text, cell.bbox)
         # Column rules only: numbers are set against the side of their cell, not its top, and the
         # row lines through a merged label cell run between the lines of its wrapped text (whose
         # strokes at the baseline look like dots).

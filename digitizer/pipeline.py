@@ -34,7 +34,7 @@ from .ocr.read import CellReader, GridCellReader, read_cells
 from .report import Report
 from .rules import find_lines
 from .settings import Settings
-from .types import DocumentSource, Page, ReportStatus, StraightPage, Table
+from .types import CellReading, DocumentSource, Grid, Page, ReportStatus, StraightPage, Table
 
 
 class Digitizer:
@@ -69,7 +69,7 @@ class Digitizer:
             self._cell_reader = GridCellReader(self.engine, self.settings.rec_batch_size)
         return self._cell_reader
 
-    def _read_cells(self, straight: StraightPage, grids: list) -> list:
+    def read_cells(self, straight: StraightPage, grids: list[Grid]) -> list[CellReading]:
         """One CellReading per grid cell of the page, in grid order: from the page's text layer
         where it has one (born-digital), else by the cell reader."""
         boxes = [cell.bbox for g in grids for cell in g.cells]
@@ -124,12 +124,12 @@ class Digitizer:
         return grid.without_parts([g for g in grids if g.n_cols >= 2 or grid.title_row(g)])
 
     def _read_tables(self, straight: StraightPage) -> tuple[list[Table], float]:
-        # Frames without a found inner rule too, as _prepare finds them: completion may find it.
+        # Frames without a found inner rule too, as prepare finds them: completion may find it.
         framed = grid.grids_from_lines(*find_lines(straight.image), straight.number, fewest_columns=1)
         grids = self._complete(straight, framed)
-        return self._tables(straight, grids, self._read_cells(straight, grids), unread=0.0)
+        return self._tables(straight, grids, self.read_cells(straight, grids), unread=0.0)
 
-    def _prepare(self, page) -> tuple[StraightPage, list]:
+    def prepare(self, page: Page) -> tuple[StraightPage, list[Grid]]:
         """The page straightened, turned a quarter if its text runs vertically, and its grids.
         A born-digital page (its text layer read) is level and upright as drawn."""
         if page.text is not None:
@@ -214,7 +214,11 @@ class Digitizer:
         return (orientation.upright_score(readings, self._vocabulary),
                 orientation.known_share(readings, self._vocabulary))
 
-    def _finish(self, straight: StraightPage, grids: list, readings: list) -> tuple[list[Table], StraightPage]:
+    def rebuild(self, straight: StraightPage, grids: list[Grid],
+                readings: list[CellReading]) -> tuple[list[Table], StraightPage]:
+        """A page's tables rebuilt from its grids and their cells' readings (prepare, read_cells),
+        the captions over them read, and the page they were read from: where the reading is not
+        sure the page is upright, it is read again turned half round, and the surer kept."""
         tables, confidence = self._tables(straight, grids, readings)
         if self.settings.orientation and straight.text is None and confidence < orientation.SURE:
             # Maybe upside down: read it turned half round and keep the more confident reading.
@@ -228,8 +232,8 @@ class Digitizer:
     def page_tables(self, page: Page) -> tuple[list[Table], StraightPage]:
         """One page's tables, straightened, read and rebuilt (not yet mapped onto a layout), and
         the straightened page they were read from."""
-        straight, grids = self._prepare(page)
-        return self._finish(straight, grids, self._read_cells(straight, grids))
+        straight, grids = self.prepare(page)
+        return self.rebuild(straight, grids, self.read_cells(straight, grids))
 
     def _read_pages(self, pages: list, kept: dict | None = None) -> Iterator[tuple[list[Table], StraightPage]]:
         """Each page's tables, in order. While one page's cells are being recognised (on the
@@ -242,19 +246,19 @@ class Digitizer:
             if kept is not None and page.number in kept:
                 while waiting:
                     straight, grids, readings = waiting.popleft()
-                    yield self._finish(straight, grids, readings.result())
+                    yield self.rebuild(straight, grids, readings.result())
                 tables, straight = kept[page.number]
                 yield copy.deepcopy(tables), straight
                 continue
-            straight, grids = self._prepare(page)
+            straight, grids = self.prepare(page)
             page.image = None  # the loaded page is not needed once straightened
-            waiting.append((straight, grids, self._reader.submit(self._read_cells, straight, grids)))
+            waiting.append((straight, grids, self._reader.submit(self.read_cells, straight, grids)))
             if len(waiting) > 1:
                 straight, grids, readings = waiting.popleft()
-                yield self._finish(straight, grids, readings.result())
+                yield self.rebuild(straight, grids, readings.result())
         while waiting:
             straight, grids, readings = waiting.popleft()
-            yield self._finish(straight, grids, readings.result())
+            yield self.rebuild(straight, grids, readings.result())
 
     @property
     def _reader(self) -> ThreadPoolExecutor:
@@ -326,7 +330,9 @@ class Digitizer:
             if self.settings.reread and tables and straight.text is None:
                 straight_pages[straight.number] = straight.image  # kept to read suspect cells again
             if straight.number == 1:
-                self._front_matter(report, straight, tables)
+                front = self.front_matter(straight, tables)
+                report.title, report.agency, report.year = front.title, front.agency, front.year
+                report.prose_received = front.received
         tables = reconstruct.join_continued(tables_by_page)
         report.grids = tables
         if not tables:
@@ -336,16 +342,14 @@ class Digitizer:
             self._map(report, tables, straight_pages)
         return read
 
-    def _front_matter(self, report: Report, straight: StraightPage, tables: list[Table]) -> None:
-        """Title (agency, year) and section 一's prose: the print above page 1's first table."""
+    def front_matter(self, straight: StraightPage, tables: list[Table]) -> prose.FrontMatter:
+        """Title (agency, year) and section 一's prose of a document: the print above its first
+        page's first table (`straight` and `tables` as page_tables gives them for page 1)."""
         tops = [c.straight_bbox[1] for t in tables for c in t.cells if c.straight_bbox is not None]
         top = max(0, min(tops) - 5) if tops else straight.image.shape[0] // 2
         if straight.text is not None:
-            front = prose.front_matter(self._text_lines(straight, [(0, 0, straight.image.shape[1], top)])[0])
-        else:
-            front = prose.read_front_matter(straight.image[:top], self.engine)
-        report.title, report.agency, report.year = front.title, front.agency, front.year
-        report.prose_received = front.received
+            return prose.front_matter(self._text_lines(straight, [(0, 0, straight.image.shape[1], top)])[0])
+        return prose.read_front_matter(straight.image[:top], self.engine)
 
     def _map(self, report: Report, tables: list[Table], straight_pages: dict) -> None:
         found = mapping.choose_layout(tables, report.year)

@@ -50,7 +50,7 @@ def test_value_cells_of_a_dashed_table_are_grid_cells(document, page, share):
     doc = next(s for s in discover([HARD]) if s.document == document)
     # The grid stage whole: the rules found, then completed where the cells still show them (a
     # scan under 160 dpi is enlarged first, and dots a pixel apart may part into specks).
-    straight, grids = _digitizer()._prepare(load_pages(doc, Settings())[page - 1])
+    straight, grids = _digitizer().prepare(load_pages(doc, Settings())[page - 1])
     found = [to_original_bbox(straight, c.bbox) for g in grids for c in g.cells]
     truth = json.loads((HARD / "truth" / f"{document}.json").read_text(encoding="utf-8"))
     cells = [c for t in truth["tables"].values() for c in t["cells"] if c["page"] == page]

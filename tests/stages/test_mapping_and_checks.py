@@ -15,9 +15,9 @@ from digitizer.numbers import parse_number
 from digitizer.settings import Settings
 from digitizer.types import CheckStatus, ValueCell
 
-from .stored import DATA, SCANS, load_record
+from .stored import SCANS, load_record, recorded
 
-RECORDED = sorted(p.stem for p in DATA.glob("*.json"))
+RECORDED = recorded()
 
 
 def _truth(document: str) -> dict:
