@@ -151,23 +151,23 @@ class BatchSummary:
             "unnamed": [{"document": d, "missing": m} for d, m in self.unnamed],
         }
 
-    def add(self, report: dict) -> None:
-        """Count one finished document (its JSON data) into the totals."""
+    def add(self, report: Report) -> None:
+        """Count one finished document into the totals."""
         self.documents += 1
-        self.pages += report.get("pages") or 0
-        self.cells += sum(len(t["cells"]) for t in report["tables"].values())
-        self.seconds += report.get("seconds") or 0.0
-        if report["status"] == ReportStatus.FAILED:
-            self.failed.append((report["document"], "; ".join(report["errors"])))
-        elif report["status"] == ReportStatus.PARTIAL:
-            self.partial.append((report["document"], "; ".join(report["errors"]) or "cells unread"))
-        if report["status"] != ReportStatus.FAILED and report.get("layout"):
-            missing = [k for k in ("title", "agency", "year") if not report.get(k)]
+        self.pages += report.pages
+        self.cells += sum(len(cells) for cells in report.tables.values())
+        self.seconds += report.seconds
+        if report.status == ReportStatus.FAILED:
+            self.failed.append((report.document, "; ".join(report.errors)))
+        elif report.status == ReportStatus.PARTIAL:
+            self.partial.append((report.document, "; ".join(report.errors) or "cells unread"))
+        if report.status != ReportStatus.FAILED and report.layout:
+            missing = [k for k in ("title", "agency", "year") if not getattr(report, k)]
             if missing:
-                self.unnamed.append((report["document"], missing))
-        failing = [f"{c['rule']}:{c['key']}" for c in report["checks"] if c["status"] == CheckStatus.FAIL]
+                self.unnamed.append((report.document, missing))
+        failing = [f"{c.rule}:{c.key}" for c in report.checks if c.status == CheckStatus.FAIL]
         if failing:
-            self.inconsistent.append((report["document"], failing))
+            self.inconsistent.append((report.document, failing))
 
 
 def _hash_or_none(source: DocumentSource, settings: Settings) -> str | None:
@@ -264,7 +264,7 @@ def _write_batch_files(out_dir: Path, archive, key: str, this_run: BatchSummary)
     everything = BatchSummary()
     archived = archive.latest_reports(key)
     for report in archived:
-        everything.add(report)
+        everything.add(Report.from_json(report))
     body = everything.to_json()
     body["skipped"], body["interrupted"] = this_run.skipped, this_run.interrupted
     body["run"] = {"documents": this_run.documents, "skipped": this_run.skipped, "failed": len(this_run.failed),
@@ -434,7 +434,7 @@ def run_batch(
     out_dir: Path,
     settings: Settings,
     xlsx: bool = True,
-    on_report: Callable[[dict], None] | None = None,
+    on_report: Callable[[Report, bool], None] | None = None,
     archive_url: str | None = None,
     force: bool = False,
     executor: str = "local",
@@ -446,7 +446,9 @@ def run_batch(
     cannot be read or written fails alone; the archive going away mid-run, or a batch-wide file
     that cannot be written, stops the run (RunError) with what finished kept. Ctrl-C stops reading:
     what finished is written and archived, the batch files list it, and the summary says
-    `interrupted` (exit code 130). The returned summary counts this run's documents."""
+    `interrupted` (exit code 130). `on_report(report, skipped)` hears of each document as it is
+    done (skipped: archived by an earlier run, not read again). The returned summary counts this
+    run's documents."""
     from .archive import Archive
     from .ocr.models import versions
 
@@ -462,7 +464,7 @@ def run_batch(
         summary.skipped = len(reports)
         for report in reports.values():
             if on_report is not None:
-                on_report(report | {"skipped": True})
+                on_report(Report.from_json(report), True)
         todo = [s for s in sources if s.document not in reports]
         try:
             # closing: on Ctrl-C the executor's workers are stopped now, not when garbage-collected
@@ -471,7 +473,7 @@ def run_batch(
                     with _uninterruptible():
                         reports[source.document] = _store(read, source, out_dir, xlsx, archive, keys[source.document])
                     if on_report is not None:
-                        on_report(reports[source.document])
+                        on_report(Report.from_json(reports[source.document]), False)
         except KeyboardInterrupt:
             summary.interrupted = True
         _cross_year_checks(reports, archive, out_dir, {s.document: s for s in sources}, keys)
@@ -479,7 +481,7 @@ def run_batch(
             summary.review = _review(out_dir, sources, reports, archive, keys)
         for source in sources:
             if source.document in reports:
-                summary.add(reports[source.document])
+                summary.add(Report.from_json(reports[source.document]))
         _write_batch_files(out_dir, archive, key, summary)
     return summary
 

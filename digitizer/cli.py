@@ -11,6 +11,7 @@ from tqdm import tqdm
 from . import __version__, load
 from .errors import DigitizerError, ExitCode
 from .ocr.engines import ENGINES
+from .report import Report
 from .settings import Settings
 from .types import CheckStatus
 
@@ -177,25 +178,25 @@ def run(inputs: tuple[Path, ...], out_dir: Path, archive_url: str | None, force:
     bar = tqdm(total=len(sources), unit="doc", disable=quiet or log_json, file=sys.stderr)
     started, pages = time.perf_counter(), 0
 
-    def on_report(report: dict) -> None:
+    def on_report(report: Report, skipped: bool) -> None:
         nonlocal pages
-        pages += report.get("pages") or 0
+        pages += report.pages
         rate = pages / max(time.perf_counter() - started, 1e-6)
         bar.update(1)
         bar.set_postfix(pages_per_s=f"{rate:.2f}")
-        failing = [f"{c['rule']}:{c['key']}" for c in report["checks"] if c["status"] == CheckStatus.FAIL]
+        failing = [f"{c.rule}:{c.key}" for c in report.checks if c.status == CheckStatus.FAIL]
         if log_json:
-            click.echo(_json.dumps({"document": report["document"], "status": report["status"],
-                                    "layout": report["layout"], "pages": report.get("pages"),
-                                    "seconds": report.get("seconds"), "failing": failing,
-                                    "errors": report["errors"], "skipped": report.get("skipped", False),
+            click.echo(_json.dumps({"document": report.document, "status": str(report.status),
+                                    "layout": report.layout, "pages": report.pages,
+                                    "seconds": round(report.seconds, 3), "failing": failing,
+                                    "errors": report.errors, "skipped": skipped,
                                     "pages_per_second": round(rate, 3)}, ensure_ascii=False), err=True)
         elif not quiet:
-            cells = sum(len(t["cells"]) for t in report["tables"].values())
-            note = " (already archived)" if report.get("skipped") else ""
-            tqdm.write(f"{report['document']}: {report['status']}, layout {report['layout']}, "
-                       f"{report.get('pages')} pages, {cells} cells, failing: {', '.join(failing) or '-'}{note}"
-                       + (f" ({'; '.join(report['errors'])})" if report["errors"] else ""), file=sys.stderr)
+            cells = sum(len(c) for c in report.tables.values())
+            note = " (already archived)" if skipped else ""
+            tqdm.write(f"{report.document}: {report.status}, layout {report.layout}, "
+                       f"{report.pages} pages, {cells} cells, failing: {', '.join(failing) or '-'}{note}"
+                       + (f" ({'; '.join(report.errors)})" if report.errors else ""), file=sys.stderr)
 
     try:
         with output_lock(out_dir):

@@ -173,10 +173,10 @@ def evaluate(scans: Path, truth_dir: Path, out_dir: Path, settings: Settings) ->
     score each report against it."""
     truths = {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in sorted(truth_dir.glob("*.json"))}
     sources = [s for s in load.discover([scans]) if s.document in truths]
-    reports: dict[str, dict] = {}
+    reports: dict[str, Report] = {}
     started = time.perf_counter()
     run_batch(sources, out_dir, settings, xlsx=False, force=True,
-              on_report=lambda r: reports.__setitem__(r["document"], r))
+              on_report=lambda report, skipped: reports.__setitem__(report.document, report))
     seconds = time.perf_counter() - started
     docs = [score(truths[name], reports[name]) for name in truths if name in reports]
     return EvalResult(docs, seconds)

@@ -138,8 +138,8 @@ def test_an_archive_lost_mid_run_stops_the_run_and_keeps_what_finished(tmp_path)
         with postgres_server() as server:
             seen = []
 
-            def stop_after_first(report: dict) -> None:
-                seen.append(report["document"])
+            def stop_after_first(report, skipped: bool) -> None:
+                seen.append(report.document)
                 with Archive(server.url) as archive:
                     assert [r["document"] for r in archive.dump()["documents"]] == ["t0"]
                 server.stop()
