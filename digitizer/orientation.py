@@ -21,7 +21,7 @@ import cv2
 import numpy as np
 
 from .mapping import similarity
-from .ocr.read import ink_mask, split_lines, stroke_length
+from .ocr.read import CHARACTER_HEIGHT, ink_mask, split_lines, stroke_length
 from .types import BBox, CellReading, Grid
 
 SAMPLE_CELLS = 80
@@ -29,7 +29,6 @@ SURE = 0.9
 WEAK_VOTE = 4  # cells' votes: a margin smaller than this between the two directions decides nothing
 BLOCK = (12, 6)  # characters wide and high: a cell this large is a block of cells (see _block)
 BLOCK_LINES = 4  # ... as is one whose print splits into more lines than this both ways
-CHARACTER = 5  # strokes (stroke_length): about one character's height
 KNOWN = 70.0  # similarity to a known word at which a reading is that word
 PROSE_LINE = 5  # a run of print this many times as long as it is thick is a line of text
 PROSE_LEAST = 40  # strokes (stroke_length) of lines, about eight characters, for prose to have a say
@@ -60,7 +59,7 @@ def _block(bbox: BBox, stroke: int) -> bool:
     its rows and columns of counts say nothing of which way text runs."""
     x0, y0, x1, y1 = bbox
     wide, high = BLOCK
-    return x1 - x0 >= wide * CHARACTER * stroke and y1 - y0 >= high * CHARACTER * stroke
+    return x1 - x0 >= wide * CHARACTER_HEIGHT * stroke and y1 - y0 >= high * CHARACTER_HEIGHT * stroke
 
 
 def word_cells(gray: np.ndarray, grids: list[Grid], count: int = 12) -> list[BBox]:

@@ -103,8 +103,7 @@ class Digitizer:
             captions = prose.read_captions(bands, self.engine, self.settings.rec_batch_size)
         for table, caption in zip(tables, captions):
             table.caption = caption
-        # A title row with nothing printed in it (a strip of the sheet's edge, framed) is no table.
-        tables = [t for t in tables if t.n_cols > 1 or any(c.text.strip() for c in t.cells)]
+        tables = reconstruct.printed_tables(tables)
         return tables, orientation.upright_confidence(readings, unread)
 
     def _complete(self, straight: StraightPage, grids: list) -> list:

@@ -370,9 +370,14 @@ def square_up(page: StraightPage, horizontal: np.ndarray, vertical: np.ndarray) 
 
 def to_original_bbox(page: StraightPage, bbox: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
     """A box on the straightened page mapped back onto the loaded page's pixels."""
+    return mapped_bbox(page.to_original, bbox)
+
+
+def mapped_bbox(homography: np.ndarray, bbox: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
+    """The box that holds a box's corners mapped by a 3x3 homography."""
     x0, y0, x1, y1 = bbox
     corners = np.array([[[x0, y0], [x1, y0], [x0, y1], [x1, y1]]], dtype=np.float64)
-    mapped = cv2.perspectiveTransform(corners, page.to_original)[0]
+    mapped = cv2.perspectiveTransform(corners, homography)[0]
     return (
         int(np.floor(mapped[:, 0].min())),
         int(np.floor(mapped[:, 1].min())),

@@ -42,6 +42,12 @@ def is_text(cell: TableCell | None) -> bool:
     return bool(_CJK.search(text)) and not looks_numeric(text) and not misread_unit
 
 
+def printed_tables(tables: list[Table]) -> list[Table]:
+    """The rebuilt tables that are tables: a title row with nothing printed in it (a strip of the
+    sheet's edge, framed) is none."""
+    return [t for t in tables if t.n_cols > 1 or any(c.text.strip() for c in t.cells)]
+
+
 def build_table(grid: Grid, readings: list[CellReading], to_original: Callable[[BBox], BBox]) -> Table:
     """A grid and its cell readings as a Table: spanned cells with their text, their boxes mapped
     back to the loaded page by `to_original`, header rows and label columns classified."""

@@ -111,7 +111,8 @@ DASHES = 3  # a row of at least this many flat pieces along a side is a dashed r
 
 RULE_ALONG = 0.9  # of a cell's side: a straight piece along this much of it near the side is a rule
 RULE_FILL = 0.6  # of its box: a straight piece fills it, a curved stroke ("（") leaves paper
-CHARACTER = 6  # strokes: longer than any character (one is about five strokes high)
+CHARACTER_HEIGHT = 5  # strokes (stroke_length): about one character's height
+CHARACTER = CHARACTER_HEIGHT + 1  # strokes: longer than any character
 
 
 def _solid_rule_pieces(stats: np.ndarray, stroke: int) -> set[int]:
@@ -258,7 +259,7 @@ def cell_lines(gray: np.ndarray, bbox: BBox, stroke: int | None = None,
     paper = int(np.percentile(crop, 90))
     # A line of print is at least a character high: a lone "—" or "." framed tight and scaled to
     # the recognizer's height would become a block that reads as "1".
-    char_height = 5 * stroke
+    char_height = CHARACTER_HEIGHT * stroke
     lines = []
     for a, b in join_split_glyphs(split_lines(mask), char_height):
         cols = np.flatnonzero(mask[a:b].any(axis=0))

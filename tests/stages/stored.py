@@ -21,11 +21,10 @@ from pathlib import Path
 
 import numpy as np
 
-from digitizer import preprocess
 from digitizer.load import discover, load_pages
 from digitizer.pipeline import Digitizer
 from digitizer.settings import Settings
-from digitizer.types import BBox, CellReading, Grid, GridCell, StraightPage, Table, TableCell
+from digitizer.types import CellReading, Grid, GridCell, Table, TableCell
 
 DATA = Path(__file__).resolve().parent / "data"
 SCANS = Path(__file__).resolve().parents[2] / "scans"
@@ -72,11 +71,6 @@ def grid_to_json(grid: Grid) -> dict:
 def grid_from_json(data: dict) -> Grid:
     cells = [GridCell(**{**c, "bbox": tuple(c["bbox"]), "flags": tuple(c["flags"])}) for c in data["cells"]]
     return Grid(**{**data, "bbox": tuple(data["bbox"]), "cells": cells})
-
-
-def to_original_bbox(matrix: np.ndarray, bbox: BBox) -> BBox:
-    """preprocess.to_original_bbox for a recorded page's map."""
-    return preprocess.to_original_bbox(StraightPage(0, np.zeros((1, 1), np.uint8), matrix), bbox)
 
 
 def load_cells(document: str) -> list[dict]:

@@ -10,9 +10,10 @@ import json
 import pytest
 
 from digitizer import mapping, reconstruct
+from digitizer.preprocess import mapped_bbox
 from digitizer.settings import Settings
 
-from .stored import DATA, SCANS, load_cells, load_record, to_original_bbox
+from .stored import DATA, SCANS, load_cells, load_record
 
 RECORDED = sorted(p.name.removesuffix(".cells.json") for p in DATA.glob("*.cells.json"))
 
@@ -21,11 +22,10 @@ def _rebuilt(document: str) -> list[list]:
     pages = []
     for page in load_cells(document):
         def to_original(bbox, matrix=page["to_original"]):
-            return to_original_bbox(matrix, bbox)
+            return mapped_bbox(matrix, bbox)
 
         tables = [reconstruct.build_table(g, r, to_original) for g, r in zip(page["grids"], page["readings"])]
-        # As the pipeline keeps them: a title row with nothing printed in it is no table.
-        tables = [t for t in tables if t.n_cols > 1 or any(c.text.strip() for c in t.cells)]
+        tables = reconstruct.printed_tables(tables)
         assert len(tables) == len(page["captions"])
         for table, caption in zip(tables, page["captions"]):
             table.caption = caption
